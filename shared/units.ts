@@ -3,7 +3,6 @@
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 const MULTIPLIERS: Record<string, number> = {
   '': 1,
-  b: 1,
   k: 2 ** 10,
   m: 2 ** 20,
   g: 2 ** 30,
@@ -16,8 +15,7 @@ const MULTIPLIERS: Record<string, number> = {
  * command line of DESIGN.md. Returns undefined for anything else, so callers can word the error.
  */
 export function parseSize(text: string): number | undefined {
-  const match =
-    /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?\s*$/i.exec(text) ?? /^\s*(\d+)\s*(b)\s*$/i.exec(text);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(?:i?b)?\s*$/i.exec(text);
   if (!match) return undefined;
   const multiplier = MULTIPLIERS[(match[2] ?? '').toLowerCase()];
   if (multiplier === undefined) return undefined;
