@@ -19,6 +19,11 @@ export function normalizeRanges(ranges: readonly ByteRange[]): ByteRange[] {
   return merged;
 }
 
+/** The same ranges moved by `delta` bytes: a volume's ranges seen from its disk. */
+export function shiftRanges(ranges: readonly ByteRange[], delta: number): ByteRange[] {
+  return ranges.map((r) => ({ start: r.start + delta, length: r.length }));
+}
+
 export function totalLength(ranges: readonly ByteRange[]): number {
   return ranges.reduce((sum, r) => sum + r.length, 0);
 }

@@ -1,0 +1,98 @@
+import type { FilesystemReport, InspectReport, PartitionReport } from '../../shared/layout.js';
+import { formatSize } from '../../shared/units.js';
+import { inspectSource } from '../inspect.js';
+import { openSource } from '../io/open-source.js';
+import { expectPositionals, parseCommandArgs } from './args.js';
+import { renderTable } from './text-table.js';
+import { printJson, type Terminal } from './terminal.js';
+
+export const INSPECT_HELP = `usage: ferry inspect <source> [--json]
+
+Reads a disk or disk image without changing it and prints its partition table, the
+filesystem in each partition and how much of it is in use.`;
+
+export async function inspectCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
+  const { values, positionals } = parseCommandArgs('inspect', argv, {
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    terminal.out(INSPECT_HELP);
+    return 0;
+  }
+  const [path] = expectPositionals('inspect', positionals, ['source']);
+  const source = await openSource(path!);
+  try {
+    const report = await inspectSource(source);
+    if (values.json) printJson(terminal, report);
+    else terminal.out(describeReport(report));
+    if (!values.json) for (const warning of report.warnings) terminal.err(`warning: ${warning}`);
+    return 0;
+  } finally {
+    await source.close();
+  }
+}
+
+export function describeReport(report: InspectReport): string {
+  const sectors = Math.floor(report.size / report.sectorSize);
+  const lines = [
+    `Disk ${report.source}: ${formatSize(report.size)}, ${report.size} bytes, ${sectors} sectors of ${report.sectorSize} bytes`,
+    `Format: ${report.format}   Partition table: ${report.table.type}${report.table.hybrid ? ' (hybrid MBR)' : ''}${
+      report.table.id ? `   Disk identifier: ${report.table.id}` : ''
+    }`,
+  ];
+  if (report.filesystem) {
+    lines.push('', `Whole-disk filesystem: ${describeFilesystem(report.filesystem)}`);
+  }
+  if (report.table.partitions.length > 0) {
+    lines.push('', partitionTable(report));
+  }
+  return lines.join('\n');
+}
+
+function partitionTable(report: InspectReport): string {
+  const sector = report.sectorSize;
+  const rows = report.table.partitions.map((p: PartitionReport) => [
+    String(p.number),
+    p.bootable ? '*' : '',
+    String(p.start / sector),
+    String((p.start + p.size) / sector - 1),
+    formatSize(p.size),
+    p.kind === 'logical' ? `  ${p.typeName}` : p.typeName,
+    p.filesystem?.type ?? '',
+    p.filesystem?.label ?? '',
+    p.filesystem?.uuid ?? '',
+    usage(p.filesystem, p.size),
+  ]);
+  return renderTable(
+    [
+      { title: '#', align: 'right' },
+      { title: 'Boot' },
+      { title: 'Start', align: 'right' },
+      { title: 'End', align: 'right' },
+      { title: 'Size', align: 'right' },
+      { title: 'Type' },
+      { title: 'FS' },
+      { title: 'Label' },
+      { title: 'UUID' },
+      { title: 'Used', align: 'right' },
+    ],
+    rows,
+  );
+}
+
+function usage(filesystem: FilesystemReport | null, partitionSize: number): string {
+  if (!filesystem || filesystem.usedBytes === null) return '';
+  const whole = filesystem.size ?? partitionSize;
+  const percent = whole > 0 ? Math.round((filesystem.usedBytes / whole) * 100) : 0;
+  return `${formatSize(filesystem.usedBytes)} (${percent}%)`;
+}
+
+function describeFilesystem(fs: FilesystemReport): string {
+  const parts: string[] = [fs.type];
+  if (fs.label) parts.push(`label "${fs.label}"`);
+  if (fs.uuid) parts.push(`UUID ${fs.uuid}`);
+  const used = usage(fs, fs.size ?? 0);
+  if (used) parts.push(`used ${used}`);
+  return parts.join(', ');
+}
