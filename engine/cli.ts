@@ -1,4 +1,5 @@
 import { FerryError } from '../shared/errors.js';
+import { CONVERT_HELP, convertCommand } from './cli/convert-command.js';
 import { DISKS_HELP, disksCommand } from './cli/disks-command.js';
 import { INSPECT_HELP, inspectCommand } from './cli/inspect-command.js';
 import { processTerminal, type Terminal } from './cli/terminal.js';
@@ -11,6 +12,7 @@ import { processTerminal, type Terminal } from './cli/terminal.js';
 const COMMANDS: Record<string, (argv: readonly string[], terminal: Terminal) => Promise<number>> = {
   disks: disksCommand,
   inspect: inspectCommand,
+  convert: convertCommand,
 };
 
 const HELP = `usage: ferry <command> [options]
@@ -18,12 +20,16 @@ const HELP = `usage: ferry <command> [options]
 Commands:
   disks             list this machine's physical disks
   inspect <source>  show the partitions and filesystems of a disk or disk image
+  convert <source> <dest>
+                    copy a disk or disk image into a virtual disk
 
 Run "ferry <command> --help" for a command's options.
 
 ${DISKS_HELP}
 
-${INSPECT_HELP}`;
+${INSPECT_HELP}
+
+${CONVERT_HELP}`;
 
 const EXIT_STATUS = { input: 2, failure: 1, cancelled: 130 } as const;
 

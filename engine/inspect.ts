@@ -5,7 +5,8 @@ import { sliceSource } from './io/slice.js';
 import type { BlockSource } from './io/source.js';
 import { readPartitionTable } from './partitions/read-table.js';
 import type { PartitionEntry, PartitionTable } from './partitions/types.js';
-import { shiftRanges, type ByteRange } from './ranges.js';
+import { shiftRanges, totalLength, type ByteRange } from './ranges.js';
+import type { ImageReader } from './formats/types.js';
 
 /** What a conversion is planned from: the report, plus the bytes each filesystem uses. */
 export interface DiskLayout {
@@ -46,6 +47,7 @@ export async function readLayout(source: BlockSource): Promise<DiskLayout> {
     source: source.path,
     format: source.format,
     size: source.size,
+    storedBytes: isImageReader(source) ? totalLength(await source.allocated()) : null,
     sectorSize: table.sectorSize,
     table: { type: table.type, id: table.id, hybrid: table.hybrid, partitions },
     filesystem: wholeDisk?.report ?? null,
@@ -97,4 +99,8 @@ function refuseTruncation(source: BlockSource, table: PartitionTable): void {
       },
     );
   }
+}
+
+function isImageReader(source: BlockSource): source is ImageReader {
+  return typeof (source as Partial<ImageReader>).allocated === 'function';
 }

@@ -68,8 +68,10 @@ export interface InspectReport {
   source: string;
   /** How the source stores the disk: raw, device, gzip (and the virtual disk formats later). */
   format: string;
-  /** Size of the disk the source presents, in bytes. */
+  /** Size of the disk the source presents, in bytes (a virtual disk's virtual size). */
   size: number;
+  /** Bytes of the disk a virtual disk image stores data for; null for raw images and devices. */
+  storedBytes: number | null;
   sectorSize: number;
   table: TableReport;
   /** A filesystem on the whole disk, without a partition table (a "superfloppy"). */

@@ -37,7 +37,9 @@ export function describeReport(report: InspectReport): string {
   const sectors = Math.floor(report.size / report.sectorSize);
   const lines = [
     `Disk ${report.source}: ${formatSize(report.size)}, ${report.size} bytes, ${sectors} sectors of ${report.sectorSize} bytes`,
-    `Format: ${report.format}   Partition table: ${report.table.type}${report.table.hybrid ? ' (hybrid MBR)' : ''}${
+    `Format: ${report.format}${
+      report.storedBytes === null ? '' : ` (${formatSize(report.storedBytes)} stored)`
+    }   Partition table: ${report.table.type}${report.table.hybrid ? ' (hybrid MBR)' : ''}${
       report.table.id ? `   Disk identifier: ${report.table.id}` : ''
     }`,
   ];

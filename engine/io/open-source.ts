@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { FerryError } from '../../shared/errors.js';
+import { READERS } from '../formats/registry.js';
 import { openDeviceSource } from './device-source.js';
 import { openFailure, openFileSource } from './file-source.js';
 import { openGzipSource } from './gzip-source.js';
@@ -28,6 +29,7 @@ const TAIL_BYTES = 512;
 /** Image formats recognised by content, never by extension; anything else is a raw image. */
 const DETECTORS: readonly ContentDetector[] = [
   { matches: ({ head }) => startsWith(head, [0x1f, 0x8b, 0x08]), open: openGzipSource },
+  ...READERS.map((reader) => ({ matches: reader.detect, open: reader.open })),
 ];
 
 /**

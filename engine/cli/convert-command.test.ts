@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, writeFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
+import { dirtyDisk } from '../../test/fixtures/dirty-disk.js';
+import { runFerry } from '../../test/fixtures/ferry.js';
+
+const BIN = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
+
+let scratch: string;
+let source: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(FIXTURE_ROOT, 'convert-cli-'));
+  source = await dirtyDisk();
+});
+
+describe('ferry convert', () => {
+  it('--json prints a plan, progress and done as NDJSON, and leaves only the finished file', async () => {
+    const output = join(scratch, 'events.qcow2');
+    const run = await runFerry(['convert', '--json', source, output]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; [key: string]: unknown });
+    expect(events[0]).toMatchObject({ type: 'plan', format: 'qcow2', files: [output] });
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    for (const p of progress)
+      expect(Object.keys(p).sort()).toEqual(['done', 'eta', 'rate', 'total', 'type']);
+    expect(progress.at(-1)).toMatchObject({
+      done: events[0]!.copyBytes,
+      total: events[0]!.copyBytes,
+    });
+    expect(events.at(-1)).toMatchObject({ type: 'done', path: output });
+    expect(await readdir(scratch)).not.toContain('events.qcow2.partial');
+  });
+
+  it('refuses to replace an existing file without --force, and replaces it with', async () => {
+    const output = join(scratch, 'existing.img');
+    await writeFile(output, 'precious');
+    const refused = await runFerry(['convert', source, output]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/already exists.*--force/);
+    expect(await readFile(output, 'utf8')).toBe('precious');
+
+    const forced = await runFerry(['convert', '--force', source, output]);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(await readFile(output, 'utf8')).not.toBe('precious');
+  });
+
+  it('refuses to write over its own source, even with --force', async () => {
+    const copy = join(scratch, 'self.img');
+    await execa('cp', ['--sparse=always', source, copy]);
+    const run = await runFerry(['convert', '--force', copy, copy]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/is the source itself/);
+  });
+
+  it('refuses a destination whose format it cannot tell', async () => {
+    const run = await runFerry(['convert', source, join(scratch, 'disk.xyz')]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/cannot tell the format.*--format/);
+  });
+
+  it('stops within a second on Ctrl-C, removes the partial output and exits 130', async () => {
+    const output = join(scratch, 'cancelled.vdi');
+    // Throttled so the copy is surely under way when the signal comes.
+    const child = execa(
+      'node',
+      [BIN, 'convert', '--json', '--all-blocks', '--throttle', '8M', source, output],
+      {
+        reject: false,
+      },
+    );
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('"progress"')) resolve();
+      });
+    });
+    expect(existsSync(`${output}.partial`)).toBe(true);
+    const signalled = Date.now();
+    child.kill('SIGINT');
+    const result = await child;
+    expect(Date.now() - signalled).toBeLessThan(1_000);
+    expect(result.exitCode).toBe(130);
+    expect(String(result.stderr)).toMatch(/cancelled/);
+    expect(existsSync(`${output}.partial`)).toBe(false);
+    expect(existsSync(output)).toBe(false);
+  });
+});

@@ -1,0 +1,153 @@
+import { FORMAT_NAMES } from '../../shared/formats.js';
+import { FerryError } from '../../shared/errors.js';
+import { formatSize, parseSize } from '../../shared/units.js';
+import { convert, type ConversionPlan } from '../jobs/convert.js';
+import type { Progress } from '../jobs/progress.js';
+import { expectPositionals, parseCommandArgs } from './args.js';
+import { logLines, terminalBar, type ProgressView } from './progress-view.js';
+import type { Terminal } from './terminal.js';
+
+export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--thick] [--compress]
+                     [--throttle RATE]
+                     [--json] [--force]
+
+Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
+use are read, and all-zero runs are never written.
+
+  --format F     ${FORMAT_NAMES.join(', ')}
+                 (default: from the extension of <dest>)
+  --all-blocks   copy every non-zero block, used or not
+  --thick        preallocate the whole disk where the format allows
+  --compress     compress data clusters (qcow2)
+  --json         NDJSON events on stdout: plan, progress, done, error
+  --throttle R   read at most R per second (e.g. 50M), to spare a machine in use
+  --force        replace <dest> if it exists`;
+
+/** NDJSON progress events at most this often; the last one is always sent. */
+const JSON_PROGRESS_INTERVAL_MS = 250;
+
+export async function convertCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
+  const { values, positionals } = parseCommandArgs('convert', argv, {
+    format: { type: 'string' },
+    'all-blocks': { type: 'boolean' },
+    thick: { type: 'boolean' },
+    compress: { type: 'boolean' },
+    json: { type: 'boolean' },
+    force: { type: 'boolean' },
+    throttle: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    terminal.out(CONVERT_HELP);
+    return 0;
+  }
+  const [source, destination] = expectPositionals('convert', positionals, ['source', 'dest']);
+  const throttle = values.throttle === undefined ? undefined : parseRate(values.throttle);
+  const json = values.json ?? false;
+  const view = json ? jsonProgress(terminal) : humanProgress(terminal);
+
+  // Ctrl-C cancels the job: the copy loop stops within one chunk and the partial output is removed.
+  const controller = new AbortController();
+  const cancel = (): void => controller.abort();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  try {
+    const result = await convert(
+      {
+        source: source!,
+        destination: destination!,
+        ...(values.format === undefined ? {} : { format: values.format }),
+        allBlocks: values['all-blocks'] ?? false,
+        thick: values.thick ?? false,
+        compress: values.compress ?? false,
+        force: values.force ?? false,
+        ...(throttle === undefined ? {} : { throttle }),
+      },
+      {
+        onPlan: (plan) =>
+          json ? terminal.out(JSON.stringify(planEvent(plan))) : terminal.err(describePlan(plan)),
+        onProgress: (progress) => view.update(progress),
+      },
+      controller.signal,
+    );
+    view.end();
+    const path = result.files[0]!;
+    if (json)
+      terminal.out(
+        JSON.stringify({ type: 'done', path, files: result.files, bytes: result.bytes }),
+      );
+    else terminal.err(`Wrote ${result.files.join(', ')} (${formatSize(result.bytes)} on disk)`);
+    return 0;
+  } catch (error) {
+    view.end();
+    throw error;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}
+
+/** RATE is a SIZE per second: `50M`, `1G`, `500K/s`. */
+function parseRate(text: string): number {
+  const bytes = parseSize(text.replace(/\/s$/i, ''));
+  if (bytes === undefined || bytes <= 0) {
+    throw new FerryError('USAGE', `"${text}" is not a rate`, {
+      where: '--throttle',
+      hint: 'give bytes per second with a binary unit, such as 50M or 1G',
+    });
+  }
+  return bytes;
+}
+
+function planEvent(plan: ConversionPlan) {
+  return {
+    type: 'plan',
+    format: plan.format,
+    files: plan.outputFiles,
+    diskSize: plan.diskSize,
+    copyBytes: plan.copyBytes,
+    warnings: plan.layout.warnings,
+  };
+}
+
+function describePlan(plan: ConversionPlan): string {
+  const scope =
+    plan.copyBytes < plan.diskSize
+      ? `reading ${formatSize(plan.copyBytes)} of ${formatSize(plan.diskSize)} (the blocks in use)`
+      : `reading all ${formatSize(plan.diskSize)}`;
+  const warnings = plan.layout.warnings.map((w) => `\nwarning: ${w}`).join('');
+  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${warnings}`;
+}
+
+function humanProgress(terminal: Terminal): ProgressView {
+  return process.stderr.isTTY
+    ? terminalBar(process.stderr)
+    : logLines((line) => terminal.err(line));
+}
+
+function jsonProgress(terminal: Terminal): ProgressView {
+  let last = -Infinity;
+  let latest: Progress | null = null;
+  const emit = (p: Progress): void =>
+    terminal.out(
+      JSON.stringify({
+        type: 'progress',
+        done: p.done,
+        total: p.total,
+        rate: Math.round(p.rate),
+        eta: p.eta,
+      }),
+    );
+  return {
+    update(p) {
+      latest = p;
+      if (Date.now() - last < JSON_PROGRESS_INTERVAL_MS && p.done < p.total) return;
+      last = Date.now();
+      emit(p);
+      latest = null;
+    },
+    end() {
+      if (latest) emit(latest);
+    },
+  };
+}
