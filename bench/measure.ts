@@ -14,9 +14,10 @@ export async function measure(
   scratch: string,
 ): Promise<Measurement> {
   const report = join(scratch, 'time.txt');
+  await execa('sync');
   const started = performance.now();
   await execa('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const seconds = (performance.now() - started) / 1000;
   const peakRssBytes = Number((await readFile(report, 'utf8')).trim().split('\n').at(-1)) * 1024;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Ferry against `qemu-img convert` on the same inputs, in one run, so the
  * ratios hold on a shared, noisy machine. Each case runs both tools in turn, REPEAT times, and
- * keeps each tool's fastest run. Budgets are the ones of the formats issue.
+ * keeps each tool's fastest run. Both tools flush their output before they exit; `sync` before
+ * each run keeps one run's dirty pages from slowing the next. Budgets are the ones of the formats issue.
  */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { BENCH_DIR, dirtyExt4Disk, fullDisk } from './inputs.js';
 import { measure, removeAll, sizeOnDisk, type Measurement } from './measure.js';
 
 const FERRY = fileURLToPath(new URL('../../bin/ferry.js', import.meta.url));
-const REPEAT = Number(process.env.FERRY_BENCH_REPEAT ?? 2);
+const REPEAT = Number(process.env.FERRY_BENCH_REPEAT ?? 3);
 const MB = 1e6;
 
 interface Case {

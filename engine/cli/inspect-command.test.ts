@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectReport, PartitionReport } from '../../shared/layout.js';
 import { gpt4kDisk, gptDisk, mbrWithLogicals } from '../../test/fixtures/disks.js';
+import { sh } from '../../test/fixtures/cache.js';
 import { runFerry } from '../../test/fixtures/ferry.js';
 import {
   blkidProbe,
@@ -114,6 +115,29 @@ describe('ferry inspect agrees with sfdisk, blkid and the filesystems own tools'
     const report = await inspectJson(image);
     await expectAgreement(image, report, await sfdiskJson4k(image));
     expect(report.sectorSize).toBe(4096);
+  });
+
+  it.each([
+    ['vmdk', 'vmdk'],
+    ['vpc', 'vhd'],
+    ['vhdx', 'vhdx'],
+    ['vdi', 'vdi'],
+    ['qcow2', 'qcow2'],
+  ])('reads a virtual disk made by qemu-img -O %s as a source', async (qemuFormat, ferryFormat) => {
+    const raw = await gptDisk();
+    const image = `${raw}.${qemuFormat}`;
+    await sh('qemu-img', ['convert', '-f', 'raw', '-O', qemuFormat, raw, image]);
+    const info = JSON.parse(
+      await sh('qemu-img', ['info', '--output=json', '-f', qemuFormat, image]),
+    ) as {
+      'virtual-size': number;
+    };
+    const [fromImage, fromRaw] = [await inspectJson(image), await inspectJson(raw)];
+    expect(fromImage.format).toBe(ferryFormat);
+    expect(fromImage.size).toBe(info['virtual-size']);
+    expect(fromImage.storedBytes).toBeGreaterThan(0);
+    expect(fromImage.storedBytes).toBeLessThan(fromImage.size / 2);
+    expect(fromImage.table).toEqual(fromRaw.table);
   });
 
   it('prints a readable table without --json', async () => {

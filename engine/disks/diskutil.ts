@@ -3,15 +3,27 @@
  * records. Missing keys are null: diskutil drops keys between macOS versions and per device.
  */
 import { FerryError } from '../../shared/errors.js';
-import { badOutput } from './command.js';
+import { badOutput } from '../io/run-command.js';
 import { count, flag, isFields, items, text, texts, type Fields } from './fields.js';
 
-export interface DiskutilPartition {
+/** What `diskutil list` says of a whole disk and of a partition alike. */
+export interface DiskutilListEntry {
   id: string;
+  /**
+   * A whole disk's partition scheme (GUID_partition_scheme, FDisk_partition_scheme) or container
+   * GUID; a partition's type.
+   */
   content: string | null;
   size: number | null;
+  /**
+   * Where a filesystem on it is mounted. On a whole disk: one without a partition table (a USB
+   * stick) or a CoreStorage volume.
+   */
   mountPoint: string | null;
   volumeName: string | null;
+}
+
+export interface DiskutilPartition extends DiskutilListEntry {
   volumeUuid: string | null;
 }
 
@@ -22,14 +34,7 @@ export interface DiskutilApfsVolume {
   mountPoints: string[];
 }
 
-export interface DiskutilWholeDisk {
-  id: string;
-  /** The partition scheme (GUID_partition_scheme, FDisk_partition_scheme), a container GUID, or null. */
-  content: string | null;
-  size: number | null;
-  /** A filesystem on the whole disk (a USB stick without a partition table) or a CoreStorage volume. */
-  mountPoint: string | null;
-  volumeName: string | null;
+export interface DiskutilWholeDisk extends DiskutilListEntry {
   partitions: DiskutilPartition[];
   /** Set on a synthesized APFS container: the partitions it lives on (disk0s2). */
   apfsPhysicalStores: string[];
@@ -77,14 +82,20 @@ export function readDiskutilList(plist: unknown, where = 'diskutil list -plist')
   return { disks: entries.map((entry) => readWholeDisk(entry, where)) };
 }
 
-function readWholeDisk(entry: unknown, where: string): DiskutilWholeDisk {
-  const fields = requireDict(entry, where);
+function readListEntry(fields: Fields, where: string): DiskutilListEntry {
   return {
     id: requireIdentifier(fields, where),
     content: text(fields['Content']),
     size: count(fields['Size']),
     mountPoint: text(fields['MountPoint']),
     volumeName: text(fields['VolumeName']),
+  };
+}
+
+function readWholeDisk(entry: unknown, where: string): DiskutilWholeDisk {
+  const fields = requireDict(entry, where);
+  return {
+    ...readListEntry(fields, where),
     partitions: items(fields['Partitions']).map((part) => readPartition(part, where)),
     apfsPhysicalStores: storeIdentifiers(fields['APFSPhysicalStores'], 'DeviceIdentifier'),
     apfsVolumes: items(fields['APFSVolumes']).map((volume) => readApfsVolume(volume, where)),
@@ -93,14 +104,7 @@ function readWholeDisk(entry: unknown, where: string): DiskutilWholeDisk {
 
 function readPartition(entry: unknown, where: string): DiskutilPartition {
   const fields = requireDict(entry, where);
-  return {
-    id: requireIdentifier(fields, where),
-    content: text(fields['Content']),
-    size: count(fields['Size']),
-    mountPoint: text(fields['MountPoint']),
-    volumeName: text(fields['VolumeName']),
-    volumeUuid: text(fields['VolumeUUID']),
-  };
+  return { ...readListEntry(fields, where), volumeUuid: text(fields['VolumeUUID']) };
 }
 
 function readApfsVolume(entry: unknown, where: string): DiskutilApfsVolume {

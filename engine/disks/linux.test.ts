@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Disk } from '../../shared/disks.js';
 import { FerryError } from '../../shared/errors.js';
-import { execaRunner, type CommandRunner } from './command.js';
+import { execaRunner, type CommandRunner } from '../io/run-command.js';
 import { decodeOutput } from './decode.js';
 import { disksFromLsblk, listLinuxDisks } from './linux.js';
 import { parseLsblk } from './lsblk.js';

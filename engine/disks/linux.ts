@@ -3,7 +3,13 @@
  * system. sysfs fills what an older lsblk leaves out.
  */
 import type { Bus, Disk, DiskPartition } from '../../shared/disks.js';
-import { describeTool, runTool, toolFailed, type CommandRunner, type Tool } from './command.js';
+import {
+  describeTool,
+  runTool,
+  toolFailed,
+  type CommandRunner,
+  type Tool,
+} from '../io/run-command.js';
 import { decodeOutput } from './decode.js';
 import { count, flag, lookup } from './fields.js';
 import { filesystemName } from './filesystem-names.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../test/fixtures/cache.js';
 import { FerryError } from '../../shared/errors.js';
-import type { CommandRunner } from './command.js';
+import type { CommandRunner } from '../io/run-command.js';
 import { listDisks } from './list-disks.js';
 import { noSysfs } from './sysfs.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Disk } from '../../shared/disks.js';
 import { FerryError } from '../../shared/errors.js';
-import { execaRunner, type CommandRunner } from './command.js';
+import { execaRunner, type CommandRunner } from '../io/run-command.js';
 import { listLinuxDisks } from './linux.js';
 import { listMacDisks } from './macos.js';
 import { hostSysfs, type SysfsReader } from './sysfs.js';

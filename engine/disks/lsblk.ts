@@ -4,7 +4,7 @@
  * older `--pairs` (`-P`) lines. Column names are matched case-insensitively, so `MAJ:MIN`,
  * `LOG-SEC` and `maj:min`, `log-sec` are the same column.
  */
-import { badOutput } from './command.js';
+import { badOutput } from '../io/run-command.js';
 import { count, flag, isFields, items, text, type Fields } from './fields.js';
 
 export interface LsblkDevice {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Disk } from '../../shared/disks.js';
 import { FerryError } from '../../shared/errors.js';
-import type { CommandRunner } from './command.js';
+import type { CommandRunner } from '../io/run-command.js';
 import { readDiskutilInfo, readDiskutilList, type DiskutilInfo } from './diskutil.js';
 import { disksFromDiskutil, listMacDisks } from './macos.js';
 import { parsePlist } from './plist.js';

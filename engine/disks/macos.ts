@@ -12,7 +12,7 @@ import {
   toolFailed,
   type CommandRunner,
   type Tool,
-} from './command.js';
+} from '../io/run-command.js';
 import { decodeOutput } from './decode.js';
 import { filesystemFromContent, partitionTypeFromContent } from './diskutil-content.js';
 import {

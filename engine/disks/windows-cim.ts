@@ -4,7 +4,7 @@
  * numbers from raw CIM and as names from the cmdlets' projections; both are read.
  */
 import type { Bus, Disk, DiskPartition } from '../../shared/disks.js';
-import { badOutput } from './command.js';
+import { badOutput } from '../io/run-command.js';
 import { count, flag, isFields, items, lookup, text, texts, type Fields } from './fields.js';
 import { filesystemName } from './filesystem-names.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CommandOutput, CommandRunner } from './command.js';
+import type { CommandOutput, CommandRunner } from '../io/run-command.js';
 import { listWindowsDisks } from './windows.js';
 
 const bytes = (name: string) => readFileSync(`test/data/disks/windows/${name}`);

@@ -4,7 +4,13 @@
  */
 import type { Disk } from '../../shared/disks.js';
 import { isFerryError } from '../../shared/errors.js';
-import { describeTool, runTool, runToolOk, type CommandRunner, type Tool } from './command.js';
+import {
+  describeTool,
+  runTool,
+  runToolOk,
+  type CommandRunner,
+  type Tool,
+} from '../io/run-command.js';
 import { decodeOutput } from './decode.js';
 import { disksFromStorage, parseStorageJson } from './windows-cim.js';
 import { disksFromWmic, parseWmicLinks, parseWmicList, type WmiRecord } from './wmic.js';

@@ -5,7 +5,7 @@
  * CSV fields that contain commas or quotes, so association rows are read by their object paths.
  */
 import type { Bus, Disk, DiskPartition } from '../../shared/disks.js';
-import { badOutput } from './command.js';
+import { badOutput } from '../io/run-command.js';
 import { count, lookup } from './fields.js';
 import { filesystemName } from './filesystem-names.js';
 import { busFromBusType, busTypeName } from './windows-cim.js';

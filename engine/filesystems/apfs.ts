@@ -5,6 +5,7 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import type { FilesystemDriver } from './driver.js';
+import { uuidText } from './identity.js';
 
 /** The only block size blkid accepts, and the only one Apple's tools make. */
 const BLOCK_SIZE = 4096;
@@ -31,12 +32,6 @@ function fletcher64(block: Buffer): bigint {
   const low = MOD - ((sum1 + sum2) % MOD);
   const high = MOD - ((sum1 + low) % MOD);
   return (BigInt(high) << 32n) | BigInt(low);
-}
-
-function uuidText(bytes: Buffer): string | null {
-  if (bytes.every((byte) => byte === 0)) return null;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Why block 0 cannot be a container superblock, or null when it is one. */

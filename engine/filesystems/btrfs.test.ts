@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../test/fixtures/cache.js';
 import {
-  blkidExport,
-  blkidIdentity,
   btrfsImage,
-  mutationFailures,
+  expectNothingInOthers,
+  fuzzImage,
   probeImage,
-  probesOfOthers,
 } from '../../test/fixtures/signatures.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { btrfsDriver } from './btrfs.js';
 
 describe('btrfs', () => {
   it('reads label, UUID and size of mkfs.btrfs as blkid and btrfs dump-super do', async () => {
     const image = await btrfsImage();
-    const blkid = await blkidExport(image);
+    const blkid = await blkidProbe(image);
     expect(blkid).toMatchObject({ TYPE: 'btrfs', LABEL: 'btrfs label' });
     expect(blkid.UUID).toBeDefined();
     const superblock = await sh('btrfs', ['inspect-internal', 'dump-super', image]);
@@ -27,14 +26,14 @@ describe('btrfs', () => {
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(btrfsDriver, 'btrfs')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(btrfsDriver, 'btrfs');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(
-      await mutationFailures(btrfsDriver, await btrfsImage(), [[64 * 1024, 4096]], 500, 3_000),
-    ).toEqual([]);
+    await fuzzImage(btrfsDriver, await btrfsImage(), {
+      hot: [[64 * 1024, 4096]],
+      iterations: 500,
+      firstSeed: 3_000,
+    });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import type { FilesystemDriver } from './driver.js';
+import { cString, orNull, uuidText } from './identity.js';
 
 const SUPERBLOCK = 64 * 1024;
 const SUPERBLOCK_LENGTH = 4096;
@@ -19,20 +20,6 @@ const DEVICE_TOTAL_BYTES = DEVICE_ITEM + 8;
 const LABEL = 0x12b;
 const LABEL_LENGTH = 256;
 
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes
-    .subarray(0, end < 0 ? bytes.length : end)
-    .toString('utf8')
-    .replace(/[ \t\n\v\f\r]+$/, '');
-}
-
-function uuidText(bytes: Buffer): string | null {
-  if (bytes.every((byte) => byte === 0)) return null;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 export const btrfsDriver: FilesystemDriver = {
   async probe(volume) {
     if (volume.size < Math.max(MIN_VOLUME_SIZE, SUPERBLOCK + SUPERBLOCK_LENGTH)) return null;
@@ -45,10 +32,9 @@ export const btrfsDriver: FilesystemDriver = {
         hint: 'run btrfs check on the volume, or copy it with --all-blocks',
       });
     }
-    const label = cString(sb.subarray(LABEL, LABEL + LABEL_LENGTH));
     return {
       type: 'btrfs',
-      label: label === '' ? null : label,
+      label: orNull(cString(sb.subarray(LABEL, LABEL + LABEL_LENGTH))),
       uuid: uuidText(sb.subarray(FSID, FSID + 16)),
       size: deviceBytes === 0n ? null : Number(deviceBytes),
     };

@@ -1,45 +1,26 @@
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../../shared/errors.js';
 import { dumpExfat, EXFAT_LABEL, exfatImage } from '../../test/fixtures/fat.js';
-import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import { blkidIdentity, insideRanges } from '../../test/fixtures/patterns.js';
-import { bufferSource } from '../../test/fixtures/tables.js';
-import { openFileSource } from '../io/file-source.js';
+import { insideRanges } from '../../test/fixtures/patterns.js';
+import { expectBadFilesystem, fuzzDriver, mappedRanges } from '../../test/fixtures/signatures.js';
+import { bufferSource, withImage } from '../../test/fixtures/tables.js';
+import { blkidProbe } from '../../test/fixtures/truth.js';
 import { sliceSource } from '../io/slice.js';
 import type { BlockSource } from '../io/source.js';
 import { totalLength } from '../ranges.js';
 import { exfatDriver } from './exfat.js';
 import { fatDriver } from './fat.js';
 
-async function withImage<T>(image: string, fn: (volume: BlockSource) => Promise<T>): Promise<T> {
-  const source = await openFileSource(image);
-  try {
-    return await fn(source);
-  } finally {
-    await source.close();
-  }
-}
-
-async function expectBadFilesystem(work: Promise<unknown>): Promise<void> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe('BAD_FILESYSTEM');
-}
-
 describe('exfatDriver', () => {
   it('reads label, serial and size as blkid does', async () => {
     const image = await exfatImage();
-    const blkid = await blkidIdentity(image);
-    expect(blkid).toMatchObject({ type: 'exfat', label: EXFAT_LABEL });
+    const blkid = await blkidProbe(image);
+    expect(blkid).toMatchObject({ TYPE: 'exfat', LABEL: EXFAT_LABEL });
     await withImage(image, async (volume) => {
       expect(await exfatDriver.probe(volume)).toEqual({
         type: 'exfat',
         label: EXFAT_LABEL,
-        uuid: blkid.uuid,
+        uuid: blkid.UUID,
         size: (await stat(image)).size,
       });
       // The legacy BPB area is zero, so the FAT driver must not claim exFAT either.
@@ -51,7 +32,7 @@ describe('exfatDriver', () => {
     const image = await exfatImage();
     const facts = await dumpExfat(image);
     await withImage(image, async (volume) => {
-      const used = await exfatDriver.usedRanges!(volume, (await exfatDriver.probe(volume))!);
+      const used = await mappedRanges(exfatDriver, volume);
       const fatBytes = facts.fatLength * facts.sectorSize;
       expect(totalLength(used)).toBe(
         24 * facts.sectorSize + fatBytes + facts.usedClusters * facts.clusterSize,
@@ -83,7 +64,7 @@ describe('exfatDriver', () => {
     it('refuses a volume cut shorter than the filesystem', async () => {
       await withImage(await exfatImage(), async (disk) => {
         const cut = sliceSource(disk, 0, 4 * 1024 * 1024);
-        await expectBadFilesystem(exfatDriver.usedRanges!(cut, (await exfatDriver.probe(cut))!));
+        await expectBadFilesystem(mappedRanges(exfatDriver, cut));
       });
     });
 
@@ -96,15 +77,7 @@ describe('exfatDriver', () => {
           [boot.readUInt32LE(0x50) * 512, 512],
           [heap, 4 * 4096],
         ];
-        for (let seed = 1; seed <= 300; seed++) {
-          const volume = mutatedSource(source, mutate(random(seed), source.size, hot));
-          try {
-            const probed = await exfatDriver.probe(volume);
-            if (probed) await exfatDriver.usedRanges!(volume, probed);
-          } catch (error) {
-            if (!(error instanceof FerryError)) throw new Error(`seed ${seed}: ${String(error)}`);
-          }
-        }
+        await fuzzDriver(exfatDriver, source, { hot, iterations: 300, firstSeed: 1 });
       });
     });
   });

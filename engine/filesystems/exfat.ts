@@ -8,6 +8,8 @@ import { RangeBuilder } from '../ranges.js';
 import { ClusterRuns } from './cluster-runs.js';
 import type { FilesystemDriver } from './driver.js';
 import { serialText } from './fat-boot.js';
+import { orNull } from './identity.js';
+import { readInside } from './read-inside.js';
 
 interface ExfatBoot {
   sectorSize: number;
@@ -89,7 +91,7 @@ export const exfatDriver: FilesystemDriver = {
     const runs = new ClusterRuns(builder, boot.heapStart, boot.clusterSize);
     for (let offset = 0; offset < needed; offset += READ_CHUNK) {
       const length = Math.min(READ_CHUNK, needed - offset);
-      const chunk = await readInside(volume, bitmapStart + offset, length, where);
+      const chunk = await readInside(volume, bitmapStart + offset, length, beyondEnd(where));
       runs.pushBits(chunk, Math.min(length * 8, boot.clusterCount - offset * 8));
     }
     runs.finish();
@@ -103,6 +105,9 @@ function exfatError(message: string, where: string): FerryError {
     hint: 'the exFAT filesystem is damaged; check it with fsck.exfat (or chkdsk), or copy it with --all-blocks',
   });
 }
+
+const beyondEnd = (where: string) => (): FerryError =>
+  exfatError('a structure lies beyond the end of the volume', where);
 
 async function readBoot(volume: BlockSource): Promise<ExfatBoot | null> {
   if (volume.size < SECTOR_SIZE_FLOOR) return null;
@@ -184,7 +189,7 @@ async function checkBootChecksum(
   sectorSize: number,
   where: string,
 ): Promise<void> {
-  const region = await readInside(volume, 0, 12 * sectorSize, where);
+  const region = await readInside(volume, 0, 12 * sectorSize, beyondEnd(where));
   let sum = 0;
   for (let i = 0; i < 11 * sectorSize; i++) {
     if (i === 106 || i === 107 || i === 112) continue;
@@ -217,7 +222,7 @@ async function findRootEntry(
         volume,
         start + offset,
         Math.min(READ_CHUNK, boot.clusterSize - offset),
-        where,
+        beyondEnd(where),
       );
       for (let at = 0; at + ENTRY_SIZE <= chunk.length; at += ENTRY_SIZE) {
         const entry = chunk.subarray(at, at + ENTRY_SIZE);
@@ -238,12 +243,12 @@ async function nextCluster(
   where: string,
 ): Promise<number> {
   const active = boot.fatStart + boot.activeFat * boot.fatLength;
-  return (await readInside(volume, active + cluster * 4, 4, where)).readUInt32LE(0);
+  return (await readInside(volume, active + cluster * 4, 4, beyondEnd(where))).readUInt32LE(0);
 }
 
 function labelText(entry: Buffer): string | null {
   const characters = Math.min(entry.readUInt8(1), MAX_LABEL_CHARS);
-  return entry.toString('utf16le', 2, 2 + characters * 2) || null;
+  return orNull(entry.toString('utf16le', 2, 2 + characters * 2));
 }
 
 function clusterOffset(boot: ExfatBoot, cluster: number): number {
@@ -252,16 +257,4 @@ function clusterOffset(boot: ExfatBoot, cluster: number): number {
 
 function clusterSpanInside(boot: ExfatBoot, first: number, count: number): boolean {
   return first >= 2 && first + count <= boot.clusterCount + 2;
-}
-
-async function readInside(
-  volume: BlockSource,
-  at: number,
-  length: number,
-  where: string,
-): Promise<Buffer> {
-  if (at + length > volume.size) {
-    throw exfatError('a structure lies beyond the end of the volume', where);
-  }
-  return volume.read(at, length);
 }

@@ -1,8 +1,7 @@
 import { copyFile, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError } from '../../shared/errors.js';
-import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
+import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import {
   dumpExt,
   extCase,
@@ -11,7 +10,9 @@ import {
   openExtVolume,
 } from '../../test/fixtures/ext.js';
 import { mutatedSource } from '../../test/fixtures/mutate.js';
-import { openFileSource } from '../io/file-source.js';
+import { expectBadFilesystem, mappedRanges, probeImage } from '../../test/fixtures/signatures.js';
+import { bufferSource } from '../../test/fixtures/tables.js';
+import { blkidProbe } from '../../test/fixtures/truth.js';
 import type { BlockSource } from '../io/source.js';
 import { extDriver } from './ext.js';
 
@@ -30,51 +31,16 @@ function withFields(
   return mutatedSource(base, { patches, size });
 }
 
-function memoryVolume(bytes: Buffer): BlockSource {
-  return {
-    path: 'memory',
-    format: 'raw',
-    size: bytes.length,
-    sectorSize: 512,
-    read: async (offset, length) => bytes.subarray(offset, offset + length),
-    close: async () => {},
-  };
-}
-
-async function damage(promise: Promise<unknown>): Promise<FerryError> {
-  const error = await promise.then(
-    () => new Error('expected a FerryError, got a result'),
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  const ferry = error as FerryError;
-  expect(ferry.code).toBe('BAD_FILESYSTEM');
-  expect(ferry.hint).toBeTruthy();
-  expect(ferry.toLine()).not.toContain('\n');
-  return ferry;
-}
-
-async function usedRangesOf(volume: BlockSource): Promise<unknown> {
-  const filesystem = await extDriver.probe(volume);
-  if (!filesystem) throw new Error('probe found no ext filesystem');
-  return extDriver.usedRanges!(volume, filesystem);
-}
-
 describe('ext probe', () => {
   it('finds nothing on zeros or on a volume too small to hold a superblock', async () => {
-    expect(await extDriver.probe(memoryVolume(Buffer.alloc(64 * 1024)))).toBeNull();
-    expect(await extDriver.probe(memoryVolume(Buffer.alloc(2047)))).toBeNull();
+    expect(await extDriver.probe(bufferSource(Buffer.alloc(64 * 1024)))).toBeNull();
+    expect(await extDriver.probe(bufferSource(Buffer.alloc(2047)))).toBeNull();
   });
 
   it('does not take an external journal (blkid: TYPE=jbd) for a filesystem', async () => {
     const image = await externalJournal();
-    expect(await sh('blkid', ['-p', '-o', 'value', '-s', 'TYPE', image])).toBe('jbd');
-    const volume = await openFileSource(image);
-    try {
-      expect(await extDriver.probe(volume)).toBeNull();
-    } finally {
-      await volume.close();
-    }
+    expect((await blkidProbe(image)).TYPE).toBe('jbd');
+    expect(await probeImage(extDriver, image)).toBeNull();
   });
 
   describe('names the type by the rule blkid uses', () => {
@@ -112,13 +78,9 @@ describe('ext probe', () => {
       } finally {
         await file.close();
       }
-      const blkidType = await sh('blkid', ['-p', '-o', 'value', '-s', 'TYPE', copy]);
-      const volume = await openFileSource(copy);
-      try {
-        expect((await extDriver.probe(volume))?.type).toBe(blkidType);
-      } finally {
-        await volume.close();
-      }
+      const blkidType = (await blkidProbe(copy)).TYPE;
+      expect(blkidType).toBeDefined();
+      expect((await probeImage(extDriver, copy))?.type).toBe(blkidType);
     });
   });
 });
@@ -136,25 +98,27 @@ describe('ext superblock damage', () => {
   });
 
   it('reads the undamaged fixture', async () => {
-    expect(await usedRangesOf(base)).not.toHaveLength(0);
+    expect(await mappedRanges(extDriver, base)).not.toHaveLength(0);
   });
 
   it('refuses a block size beyond 64 KiB in probe already', async () => {
-    const error = await damage(extDriver.probe(withFields(base, [[SB + 0x18, 4, 7]])));
+    const error = await expectBadFilesystem(extDriver.probe(withFields(base, [[SB + 0x18, 4, 7]])));
     expect(error.where).toMatch(/ext superblock$/);
   });
 
   it('refuses a zero block count, and a 64-bit one beyond what a number holds', async () => {
-    await damage(extDriver.probe(withFields(base, [[SB + 0x04, 4, 0]])));
-    await damage(extDriver.probe(withFields(base, [[SB + 0x150, 4, 0xffffffff]])));
+    await expectBadFilesystem(extDriver.probe(withFields(base, [[SB + 0x04, 4, 0]])));
+    await expectBadFilesystem(extDriver.probe(withFields(base, [[SB + 0x150, 4, 0xffffffff]])));
   });
 
   it('probes but will not map a filesystem larger than its volume', async () => {
     const cut = withFields(base, [], base.size / 2);
     expect((await extDriver.probe(cut))?.size).toBe(base.size);
-    const error = await damage(usedRangesOf(cut));
+    const error = await expectBadFilesystem(mappedRanges(extDriver, cut));
     expect(error.hint).toMatch(/cut short/);
-    await damage(usedRangesOf(withFields(base, [[SB + 0x04, 4, blocksCount * 2]])));
+    await expectBadFilesystem(
+      mappedRanges(extDriver, withFields(base, [[SB + 0x04, 4, blocksCount * 2]])),
+    );
   });
 
   it.each([
@@ -177,19 +141,23 @@ describe('ext superblock damage', () => {
       ],
     ],
   ] as [string, [number, number, number][]][])('refuses %s', async (_name, fields) => {
-    const error = await damage(usedRangesOf(withFields(base, fields)));
+    const error = await expectBadFilesystem(mappedRanges(extDriver, withFields(base, fields)));
     expect(error.where).toMatch(/ext superblock$/);
   });
 
   it('refuses descriptors that place a bitmap or an inode table outside the filesystem', async () => {
     const descriptor = (group: number): number => 2 * 1024 + group * 64;
-    const bitmap = await damage(usedRangesOf(withFields(base, [[descriptor(5), 4, blocksCount]])));
+    const bitmap = await expectBadFilesystem(
+      mappedRanges(extDriver, withFields(base, [[descriptor(5), 4, blocksCount]])),
+    );
     expect(bitmap.where).toMatch(/ext group descriptor 5$/);
-    const table = await damage(
-      usedRangesOf(withFields(base, [[descriptor(3) + 8, 4, blocksCount - 1]])),
+    const table = await expectBadFilesystem(
+      mappedRanges(extDriver, withFields(base, [[descriptor(3) + 8, 4, blocksCount - 1]])),
     );
     expect(table.where).toMatch(/ext group descriptor 3$/);
-    await damage(usedRangesOf(withFields(base, [[descriptor(0) + 0x24, 4, 1]])));
+    await expectBadFilesystem(
+      mappedRanges(extDriver, withFields(base, [[descriptor(0) + 0x24, 4, 1]])),
+    );
   });
 });
 
@@ -197,7 +165,9 @@ describe('ext meta_bg damage', () => {
   it('refuses a first meta block group beyond the descriptor table', async () => {
     const volume = await openExtVolume(await extFixture(extCase('ext4-meta-bg')));
     try {
-      await damage(usedRangesOf(withFields(volume, [[SB + 0x104, 4, 1000]])));
+      await expectBadFilesystem(
+        mappedRanges(extDriver, withFields(volume, [[SB + 0x104, 4, 1000]])),
+      );
     } finally {
       await volume.close();
     }

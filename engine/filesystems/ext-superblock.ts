@@ -4,6 +4,7 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import type { BlockSource } from '../io/source.js';
+import { orNull, uuidText } from './identity.js';
 import type { DetectedFilesystem } from './types.js';
 
 const SUPERBLOCK_OFFSET = 1024;
@@ -87,7 +88,7 @@ export function identifyExt(superblock: Buffer, where: string): DetectedFilesyst
   return {
     type: extType(superblock),
     label: extLabel(superblock),
-    uuid: extUuid(superblock),
+    uuid: uuidText(superblock.subarray(0x68, 0x78)),
     size: blocksCount * blockSize,
   };
 }
@@ -104,24 +105,12 @@ function extType(superblock: Buffer): 'ext2' | 'ext3' | 'ext4' {
 function extLabel(superblock: Buffer): string | null {
   const raw = superblock.subarray(0x78, 0x88);
   const end = raw.indexOf(0);
-  const label = raw
-    .subarray(0, end < 0 ? raw.length : end)
-    .toString('utf8')
-    .trimEnd();
-  return label === '' ? null : label;
-}
-
-function extUuid(superblock: Buffer): string | null {
-  const raw = superblock.subarray(0x68, 0x78);
-  if (raw.every((byte) => byte === 0)) return null;
-  const hex = raw.toString('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20, 32),
-  ].join('-');
+  return orNull(
+    raw
+      .subarray(0, end < 0 ? raw.length : end)
+      .toString('utf8')
+      .trimEnd(),
+  );
 }
 
 function damaged(where: string, message: string): FerryError {

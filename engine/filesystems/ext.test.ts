@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   PATTERN_FILES,
   PATTERN_MARKER,
-  blkidExport,
   dumpExt,
   EXT_CASES,
   extCase,
@@ -11,6 +10,9 @@ import {
   openExtVolume,
   type ExtFixtureSpec,
 } from '../../test/fixtures/ext.js';
+import { insideRanges } from '../../test/fixtures/patterns.js';
+import { mappedRanges } from '../../test/fixtures/signatures.js';
+import { blkidProbe } from '../../test/fixtures/truth.js';
 import type { BlockSource } from '../io/source.js';
 import { totalLength, type ByteRange } from '../ranges.js';
 import { extDriver } from './ext.js';
@@ -24,19 +26,6 @@ async function withVolume<T>(spec: ExtFixtureSpec, fn: (volume: BlockSource) => 
   } finally {
     await volume.close();
   }
-}
-
-function insideRanges(ranges: readonly ByteRange[], offset: number): boolean {
-  let low = 0;
-  let high = ranges.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const range = ranges[middle]!;
-    if (offset < range.start) high = middle - 1;
-    else if (offset >= range.start + range.length) low = middle + 1;
-    else return true;
-  }
-  return false;
 }
 
 function freeRanges(used: readonly ByteRange[], end: number): ByteRange[] {
@@ -61,7 +50,10 @@ describe.each(EXT_CASES)('ext driver on $name', (spec) => {
 
   it('probes the type, label and UUID blkid reports, and the size dumpe2fs reports', async () => {
     const fixture = await extFixture(spec);
-    const [blkid, dump] = await Promise.all([blkidExport(fixture), dumpExt(fixture)]);
+    const [blkid, dump] = await Promise.all([
+      blkidProbe(fixture.image, fixture.offset, fixture.size),
+      dumpExt(fixture),
+    ]);
     const probed = await withVolume(spec, (volume) => extDriver.probe(volume));
     expect(probed).toEqual({
       type: blkid.TYPE,
@@ -74,9 +66,7 @@ describe.each(EXT_CASES)('ext driver on $name', (spec) => {
   it('maps exactly the blocks libext2fs counts as used', async () => {
     const fixture = await extFixture(spec);
     const dump = await dumpExt(fixture);
-    const ranges = await withVolume(spec, async (volume) =>
-      extDriver.usedRanges!(volume, (await extDriver.probe(volume))!),
-    );
+    const ranges = await withVolume(spec, async (volume) => mappedRanges(extDriver, volume));
     expect(totalLength(ranges)).toBe((dump.blocksCount - dump.freeBlocks) * dump.blockSize);
     const asBlocks = ranges.map(({ start, length }) => [
       start / dump.blockSize,
@@ -89,11 +79,13 @@ describe.each(EXT_CASES)('ext driver on $name', (spec) => {
     const fixture = await extFixture(spec);
     const dump = await dumpExt(fixture);
     await withVolume(spec, async (volume) => {
-      const ranges = await extDriver.usedRanges!(volume, (await extDriver.probe(volume))!);
+      const ranges = await mappedRanges(extDriver, volume);
       for (const path of PATTERN_FILES) {
         const blocks = await fileBlocks(fixture, path);
         expect(blocks.length).toBeGreaterThan(0);
-        const outside = blocks.filter((block) => !insideRanges(ranges, block * dump.blockSize));
+        const outside = blocks.filter(
+          (block) => !insideRanges(ranges, block * dump.blockSize, dump.blockSize),
+        );
         expect(outside, path).toEqual([]);
       }
       const marker = Buffer.from(PATTERN_MARKER);
@@ -121,7 +113,7 @@ describe('ext bitmap reads', () => {
           return volume.read(offset, length);
         },
       };
-      await extDriver.usedRanges!(counting, (await extDriver.probe(counting))!);
+      await mappedRanges(extDriver, counting);
     });
     // The superblock (for probe and again for the map), the descriptor table, and at most one
     // read per flex group for its bitmaps.

@@ -1,6 +1,7 @@
 /** Reading the first File Allocation Table: packed 12-bit, 16-bit or 28-bit entries. */
 import type { BlockSource } from '../io/source.js';
 import { fatError, type FatGeometry } from './fat-boot.js';
+import { readInside } from './read-inside.js';
 
 /** The value marking a bad cluster, per FAT type. */
 export const BAD_CLUSTER = { fat12: 0xff7, fat16: 0xfff7, fat32: 0x0ffffff7 } as const;
@@ -46,10 +47,9 @@ async function readEntries(
   const start = (first * bits) / 8;
   const length = Math.ceil(((first + count) * bits) / 8) - start;
   const at = geometry.fatStart + start;
-  if (at + length > volume.size) {
-    throw fatError('the FAT lies beyond the end of the volume', `${volume.path}: FAT`);
-  }
-  const bytes = await volume.read(at, length);
+  const bytes = await readInside(volume, at, length, () =>
+    fatError('the FAT lies beyond the end of the volume', `${volume.path}: FAT`),
+  );
   const entries = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     if (bits === 16) {

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../../shared/errors.js';
 import {
   BAD_BLOCKS,
   FAT_FIXTURES,
@@ -12,47 +11,14 @@ import {
   fsckFat,
   type FsckFatFacts,
 } from '../../test/fixtures/fat.js';
-import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import {
-  blkidIdentity,
-  GONE_MARKER,
-  insideRanges,
-  KEEP_MARKER,
-  markerOffsets,
-  touchesRanges,
-} from '../../test/fixtures/patterns.js';
-import { bufferSource } from '../../test/fixtures/tables.js';
-import { withPartitionCopy } from '../../test/fixtures/truth.js';
-import { openFileSource } from '../io/file-source.js';
+import { checkPatterns, touchesRanges } from '../../test/fixtures/patterns.js';
+import { expectBadFilesystem, fuzzDriver, mappedRanges } from '../../test/fixtures/signatures.js';
+import { bufferSource, withImage } from '../../test/fixtures/tables.js';
+import { blkidProbe, withPartitionCopy } from '../../test/fixtures/truth.js';
 import { sliceSource } from '../io/slice.js';
 import type { BlockSource } from '../io/source.js';
-import { totalLength, type ByteRange } from '../ranges.js';
+import { totalLength } from '../ranges.js';
 import { fatDriver } from './fat.js';
-
-async function withImage<T>(image: string, fn: (volume: BlockSource) => Promise<T>): Promise<T> {
-  const source = await openFileSource(image);
-  try {
-    return await fn(source);
-  } finally {
-    await source.close();
-  }
-}
-
-async function usedRanges(volume: BlockSource): Promise<ByteRange[]> {
-  const filesystem = await fatDriver.probe(volume);
-  if (!filesystem) throw new Error(`${volume.path} was not recognised as FAT`);
-  return fatDriver.usedRanges!(volume, filesystem);
-}
-
-async function expectBadFilesystem(work: Promise<unknown>): Promise<void> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe('BAD_FILESYSTEM');
-  expect((error as FerryError).hint).toBeTruthy();
-}
 
 /**
  * fsck.fat reports where the data area starts (after the reserved sectors, the FATs and the
@@ -63,34 +29,20 @@ function fsckUsedBytes(facts: FsckFatFacts): number {
   return facts.dataStart + facts.usedClusters * facts.clusterSize;
 }
 
-async function checkPatterns(
-  image: string,
-  used: ByteRange[],
-  start = 0,
-  size?: number,
-): Promise<void> {
-  const keep = await markerOffsets(image, KEEP_MARKER, start, size);
-  const gone = await markerOffsets(image, GONE_MARKER, start, size);
-  expect(keep.length).toBeGreaterThan(10000);
-  expect(gone.length).toBeGreaterThan(6000);
-  expect(keep.filter((at) => !insideRanges(used, at, KEEP_MARKER.length))).toEqual([]);
-  expect(gone.filter((at) => touchesRanges(used, at, GONE_MARKER.length))).toEqual([]);
-}
-
 describe('fatDriver', () => {
   it.each(FAT_FIXTURES)('reads FAT$bits as blkid and fsck.fat do', async ({ bits, label }) => {
     const image = await fatImage(bits);
-    const blkid = await blkidIdentity(image);
-    expect(blkid).toMatchObject({ type: 'vfat', version: `FAT${bits}`, label });
+    const blkid = await blkidProbe(image);
+    expect(blkid).toMatchObject({ TYPE: 'vfat', VERSION: `FAT${bits}`, LABEL: label });
     const facts = await fsckFat(image);
     await withImage(image, async (volume) => {
       expect(await fatDriver.probe(volume)).toEqual({
         type: `fat${bits}`,
         label,
-        uuid: blkid.uuid,
+        uuid: blkid.UUID,
         size: (await stat(image)).size,
       });
-      const used = await usedRanges(volume);
+      const used = await mappedRanges(fatDriver, volume);
       expect(totalLength(used)).toBe(fsckUsedBytes(facts));
       expect(used[0]?.start).toBe(0);
       expect(used[0]!.length).toBeGreaterThanOrEqual(facts.dataStart);
@@ -109,7 +61,7 @@ describe('fatDriver', () => {
     const facts = await fsckFat(image);
     await withImage(image, async (volume) => {
       expect(await fatDriver.probe(volume)).toMatchObject({ type: 'fat12', label: 'FOURK' });
-      const used = await usedRanges(volume);
+      const used = await mappedRanges(fatDriver, volume);
       expect(totalLength(used)).toBe(fsckUsedBytes(facts));
       await checkPatterns(image, used);
     });
@@ -118,17 +70,17 @@ describe('fatDriver', () => {
   it('maps a FAT that mkfs.fat made at an offset inside a larger image', async () => {
     const image = await fatInsideDisk();
     const { offset, size } = FAT_INSIDE_DISK;
-    const blkid = await blkidIdentity(image, offset, size);
+    const blkid = await blkidProbe(image, offset, size);
     const facts = await withPartitionCopy(image, offset, size, fsckFat);
     await withImage(image, async (disk) => {
       const volume = sliceSource(disk, offset, size);
       expect(await fatDriver.probe(volume)).toEqual({
         type: 'fat16',
         label: 'INSIDE',
-        uuid: blkid.uuid,
+        uuid: blkid.UUID,
         size,
       });
-      const used = await usedRanges(volume);
+      const used = await mappedRanges(fatDriver, volume);
       expect(totalLength(used)).toBe(fsckUsedBytes(facts));
       await checkPatterns(image, used, offset, size);
     });
@@ -138,7 +90,7 @@ describe('fatDriver', () => {
     const image = await fatWithBadClusters();
     const facts = await fsckFat(image);
     await withImage(image, async (volume) => {
-      const used = await usedRanges(volume);
+      const used = await mappedRanges(fatDriver, volume);
       // Three 1 KiB blocks are six 512-byte clusters, which fsck.fat counts as used.
       expect(totalLength(used)).toBe(fsckUsedBytes(facts) - 6 * 512);
       for (const block of BAD_BLOCKS) expect(touchesRanges(used, block * 1024, 1024)).toBe(false);
@@ -189,7 +141,7 @@ describe('fatDriver', () => {
     it('refuses a volume cut shorter than the clusters in use', async () => {
       await withImage(await fatImage(16), async (disk) => {
         const cut = sliceSource(disk, 0, 256 * 1024);
-        await expectBadFilesystem(fatDriver.usedRanges!(cut, (await fatDriver.probe(cut))!));
+        await expectBadFilesystem(mappedRanges(fatDriver, cut));
         const tiny = sliceSource(disk, 0, 4096);
         await expectBadFilesystem(fatDriver.probe(tiny));
       });
@@ -209,15 +161,7 @@ describe('fatDriver', () => {
             [fatStart, 4096],
             [rootStart, 4096],
           ];
-          for (let seed = 1; seed <= 300; seed++) {
-            const volume = mutatedSource(source, mutate(random(seed), source.size, hot));
-            try {
-              const probed = await fatDriver.probe(volume);
-              if (probed) await fatDriver.usedRanges!(volume, probed);
-            } catch (error) {
-              if (!(error instanceof FerryError)) throw new Error(`seed ${seed}: ${String(error)}`);
-            }
-          }
+          await fuzzDriver(fatDriver, source, { hot, iterations: 300, firstSeed: 1 });
         });
       },
     );

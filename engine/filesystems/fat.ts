@@ -1,12 +1,15 @@
 /**
  * FAT12, FAT16 and FAT32: identity as blkid reports it, used bytes from the first FAT.
  */
+import type { FerryError } from '../../shared/errors.js';
 import type { BlockSource } from '../io/source.js';
 import { RangeBuilder } from '../ranges.js';
 import { ClusterRuns } from './cluster-runs.js';
 import type { FilesystemDriver } from './driver.js';
 import { FAT_BOOT_SIZE, fatError, parseFatBoot, type FatGeometry } from './fat-boot.js';
 import { BAD_CLUSTER, fatEntry, forEachFatEntry } from './fat-table.js';
+import { orNull } from './identity.js';
+import { readInside } from './read-inside.js';
 
 const DIR_ENTRY_SIZE = 32;
 const ATTR_VOLUME_ID = 0x08;
@@ -81,27 +84,31 @@ async function volumeLabel(volume: BlockSource, geometry: FatGeometry): Promise<
       ? fromDirectory
       : geometry.bootLabel;
   const text = raw.toString('latin1');
-  return text === NO_NAME ? null : text.trimEnd() || null;
+  return text === NO_NAME ? null : orNull(text.trimEnd());
 }
 
 async function rootDirectoryLabel(
   volume: BlockSource,
   geometry: FatGeometry,
 ): Promise<Buffer | null> {
-  const where = `${volume.path}: FAT root directory`;
+  const outside = (): FerryError =>
+    fatError(
+      'the root directory lies beyond the end of the volume',
+      `${volume.path}: FAT root directory`,
+    );
   if (geometry.type !== 'fat32') {
     const bytes = await readInside(
       volume,
       geometry.rootStart,
       geometry.rootEntries * DIR_ENTRY_SIZE,
-      where,
+      outside,
     );
     return findLabel(bytes).label;
   }
   let cluster = geometry.rootCluster;
   for (let hops = 0; hops < MAX_ROOT_CLUSTERS; hops++) {
     const at = geometry.dataStart + (cluster - 2) * geometry.clusterSize;
-    const search = findLabel(await readInside(volume, at, geometry.clusterSize, where));
+    const search = findLabel(await readInside(volume, at, geometry.clusterSize, outside));
     if (search.label || search.ended) return search.label;
     cluster = await fatEntry(volume, geometry, cluster);
     if (cluster < 2 || cluster > geometry.clusterCount + 1) return null;
@@ -122,16 +129,4 @@ function findLabel(entries: Buffer): { label: Buffer | null; ended: boolean } {
     }
   }
   return { label: null, ended: false };
-}
-
-async function readInside(
-  volume: BlockSource,
-  at: number,
-  length: number,
-  where: string,
-): Promise<Buffer> {
-  if (at + length > volume.size) {
-    throw fatError('the root directory lies beyond the end of the volume', where);
-  }
-  return volume.read(at, length);
 }

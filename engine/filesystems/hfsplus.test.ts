@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  blkidExport,
-  blkidIdentity,
+  expectNothingInOthers,
+  fuzzImage,
   hfsPlusImage,
   hfsPlusVolume,
   hfsWrapperVolume,
   imageOfBytes,
-  mutationFailures,
   probeImage,
-  probesOfOthers,
 } from '../../test/fixtures/signatures.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { hfsplusDriver } from './hfsplus.js';
 
 // Debian 12 has no mkfs for HFS+ (hfsprogs is gone), so these volumes are made by hand in
@@ -25,7 +24,7 @@ describe('hfsplus', () => {
     async (_what, signature, name) => {
       const bytes = hfsPlusVolume({ signature, name, finderId });
       const image = await imageOfBytes(`hfsplus-${signature === 'H+' ? 'plus' : 'x'}`, bytes);
-      const blkid = await blkidExport(image);
+      const blkid = await blkidProbe(image);
       expect(blkid).toMatchObject({ TYPE: 'hfsplus', LABEL: name });
       expect(blkid.UUID).toBeDefined();
       expect(await probeImage(hfsplusDriver, image)).toEqual({
@@ -39,7 +38,7 @@ describe('hfsplus', () => {
   it('follows an HFS wrapper to the HFS+ volume inside', async () => {
     const embedded = hfsPlusVolume({ signature: 'H+', name: 'Wrapped', finderId });
     const image = await imageOfBytes('hfsplus-wrapped', hfsWrapperVolume(embedded));
-    const blkid = await blkidExport(image);
+    const blkid = await blkidProbe(image);
     expect(blkid).toMatchObject({ TYPE: 'hfsplus', LABEL: 'Wrapped' });
     expect(await probeImage(hfsplusDriver, image)).toEqual({
       type: 'hfsplus',
@@ -51,28 +50,22 @@ describe('hfsplus', () => {
   it('has no UUID without a Finder volume id', async () => {
     const bytes = hfsPlusVolume({ signature: 'H+', name: 'Anon', finderId: Buffer.alloc(8) });
     const image = await imageOfBytes('hfsplus-anonymous', bytes);
-    expect(blkidIdentity(await blkidExport(image))).toEqual({ label: 'Anon', uuid: null });
+    expect(blkidIdentity(await blkidProbe(image))).toEqual({ label: 'Anon', uuid: null });
     expect(await probeImage(hfsplusDriver, image)).toMatchObject({ label: 'Anon', uuid: null });
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(hfsplusDriver, 'hfsplus')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(hfsplusDriver, 'hfsplus');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(
-      await mutationFailures(
-        hfsplusDriver,
-        await hfsPlusImage(),
-        [
-          [1024, 512],
-          [16 * 1024, 8 * 1024],
-        ],
-        500,
-        5_000,
-      ),
-    ).toEqual([]);
+    await fuzzImage(hfsplusDriver, await hfsPlusImage(), {
+      hot: [
+        [1024, 512],
+        [16 * 1024, 8 * 1024],
+      ],
+      iterations: 500,
+      firstSeed: 5_000,
+    });
   });
 });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import type { BlockSource } from '../io/source.js';
 import type { FilesystemDriver } from './driver.js';
+import { orNull, utf16beString, uuidText } from './identity.js';
 
 const VOLUME_HEADER = 1024;
 const HEADER_LENGTH = 512;
@@ -95,19 +96,7 @@ function uuidFromFinderId(id: Buffer): string | null {
   const digest = createHash('md5').update(UUID_NAMESPACE).update(id).digest();
   digest[6] = 0x30 | ((digest[6] as number) & 0x0f);
   digest[8] = 0x80 | ((digest[8] as number) & 0x3f);
-  const hex = digest.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** UTF-16BE up to the first NUL, without trailing ASCII whitespace, as blkid prints it. */
-function decodeName(bytes: Buffer): string {
-  const units: number[] = [];
-  for (let at = 0; at + 1 < bytes.length; at += 2) {
-    const unit = bytes.readUInt16BE(at);
-    if (unit === 0) break;
-    units.push(unit);
-  }
-  return String.fromCharCode(...units).replace(/[ \t\n\v\f\r]+$/, '');
+  return uuidText(digest);
 }
 
 /**
@@ -151,8 +140,7 @@ async function volumeName(
   }
   const length = leaf.readUInt16BE(KEY_NAME_LENGTH);
   if (length > MAX_NAME_LENGTH) return null;
-  const name = decodeName(leaf.subarray(KEY_NAME, KEY_NAME + 2 * length));
-  return name === '' ? null : name;
+  return orNull(utf16beString(leaf.subarray(KEY_NAME, KEY_NAME + 2 * length)));
 }
 
 export const hfsplusDriver: FilesystemDriver = {

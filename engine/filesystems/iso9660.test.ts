@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../test/fixtures/cache.js';
 import {
-  blkidExport,
-  blkidIdentity,
-  bufferSource,
+  expectBadFilesystem,
+  expectNothingInOthers,
+  fuzzImage,
   isoImage,
   jolietImage,
   primaryLaterImage,
-  mutationFailures,
   probeImage,
-  probesOfOthers,
 } from '../../test/fixtures/signatures.js';
+import { bufferSource } from '../../test/fixtures/tables.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { iso9660Driver } from './iso9660.js';
 
 /** Volume size × logical block size as isoinfo reads them from the primary descriptor. */
@@ -37,7 +37,7 @@ describe('iso9660', () => {
     'reads label, UUID and size of %s as blkid does',
     async (_what, fixture, sizeJudged, label) => {
       const image = await fixture();
-      const blkid = await blkidExport(image);
+      const blkid = await blkidProbe(image);
       expect(blkid).toMatchObject({ TYPE: 'iso9660', LABEL: label });
       expect(blkid.UUID).toMatch(/^\d{4}(-\d\d){6}$/);
       expect(await probeImage(iso9660Driver, image)).toEqual({
@@ -61,26 +61,18 @@ describe('iso9660', () => {
   it('reports descriptors without a primary one as damaged', async () => {
     const bytes = await readFile(await isoImage());
     bytes[32 * 1024] = 3;
-    await expect(iso9660Driver.probe(bufferSource(bytes))).rejects.toMatchObject({
-      code: 'BAD_FILESYSTEM',
-    });
+    await expectBadFilesystem(iso9660Driver.probe(bufferSource(bytes)));
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(iso9660Driver, 'iso9660')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(iso9660Driver, 'iso9660');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(
-      await mutationFailures(
-        iso9660Driver,
-        await jolietImage(),
-        [[32 * 1024, 8 * 1024]],
-        500,
-        7_000,
-      ),
-    ).toEqual([]);
+    await fuzzImage(iso9660Driver, await jolietImage(), {
+      hot: [[32 * 1024, 8 * 1024]],
+      iterations: 500,
+      firstSeed: 7_000,
+    });
   });
 });

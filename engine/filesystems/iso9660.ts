@@ -7,6 +7,7 @@
 import { FerryError } from '../../shared/errors.js';
 import type { BlockSource } from '../io/source.js';
 import type { FilesystemDriver } from './driver.js';
+import { cString, orNull, utf16beString } from './identity.js';
 
 const DESCRIPTORS = 32 * 1024;
 const DESCRIPTOR_LENGTH = 2048;
@@ -60,24 +61,6 @@ async function readDescriptors(volume: BlockSource): Promise<Descriptors | null>
   });
 }
 
-const rtrim = (text: string): string => text.replace(/[ \t\n\v\f\r]+$/, '');
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return rtrim(bytes.subarray(0, end < 0 ? bytes.length : end).toString('utf8'));
-}
-
-/** UTF-16BE up to the first NUL, without trailing ASCII whitespace. */
-function utf16Name(bytes: Buffer): string {
-  const units: number[] = [];
-  for (let at = 0; at + 1 < bytes.length; at += 2) {
-    const unit = bytes.readUInt16BE(at);
-    if (unit === 0) break;
-    units.push(unit);
-  }
-  return rtrim(String.fromCharCode(...units));
-}
-
 const upper = (byte: number): number => (byte >= 0x61 && byte <= 0x7a ? byte - 0x20 : byte);
 const isUpper = (byte: number): boolean => byte >= 0x41 && byte <= 0x5a;
 
@@ -117,14 +100,9 @@ function mergeLabels(utf16: Buffer, ascii: Buffer): Buffer | null {
 
 function label(primary: Buffer, joliet: Buffer | null): string | null {
   const ascii = primary.subarray(VOLUME_ID, VOLUME_ID + VOLUME_ID_LENGTH);
-  let text: string;
-  if (joliet) {
-    const unicode = joliet.subarray(VOLUME_ID, VOLUME_ID + VOLUME_ID_LENGTH);
-    text = utf16Name(mergeLabels(unicode, ascii) ?? unicode);
-  } else {
-    text = cString(ascii);
-  }
-  return text === '' ? null : text;
+  if (!joliet) return orNull(cString(ascii));
+  const unicode = joliet.subarray(VOLUME_ID, VOLUME_ID + VOLUME_ID_LENGTH);
+  return orNull(utf16beString(mergeLabels(unicode, ascii) ?? unicode));
 }
 
 /**

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  blkidExport,
-  blkidIdentity,
-  bufferSource,
+  expectNothingInOthers,
+  fuzzImage,
   luksImage,
-  mutationFailures,
   probeImage,
-  probesOfOthers,
   readHead,
 } from '../../test/fixtures/signatures.js';
+import { bufferSource } from '../../test/fixtures/tables.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { luksDriver } from './luks.js';
 
 describe('luks', () => {
@@ -16,7 +15,7 @@ describe('luks', () => {
     'reads the identity of cryptsetup LUKS%i as blkid does',
     async (version) => {
       const image = await luksImage(version);
-      const blkid = await blkidExport(image);
+      const blkid = await blkidProbe(image);
       expect(blkid).toMatchObject({ TYPE: 'crypto_LUKS', VERSION: String(version) });
       expect(blkid.UUID).toBeDefined();
       expect(blkid.LABEL).toBe(version === 2 ? 'vault two' : undefined);
@@ -32,7 +31,7 @@ describe('luks', () => {
     const image = await luksImage(2);
     const bytes = await readHead(image, 1024 * 1024);
     bytes.fill(0, 0, 4096);
-    const blkid = await blkidExport(image);
+    const blkid = await blkidProbe(image);
     expect(await luksDriver.probe(bufferSource(bytes))).toEqual({
       type: 'luks',
       ...blkidIdentity(blkid),
@@ -41,23 +40,17 @@ describe('luks', () => {
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(luksDriver, 'luks')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(luksDriver, 'luks');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(
-      await mutationFailures(
-        luksDriver,
-        await luksImage(2),
-        [
-          [0, 4096],
-          [16 * 1024, 4096],
-        ],
-        500,
-        4_000,
-      ),
-    ).toEqual([]);
+    await fuzzImage(luksDriver, await luksImage(2), {
+      hot: [
+        [0, 4096],
+        [16 * 1024, 4096],
+      ],
+      iterations: 500,
+      firstSeed: 4_000,
+    });
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { BlockSource } from '../io/source.js';
 import type { FilesystemDriver } from './driver.js';
+import { cString, orNull } from './identity.js';
 
 const HEADER_LENGTH = 512;
 const PRIMARY_MAGIC = Buffer.from('LUKS\xba\xbe', 'latin1');
@@ -20,16 +21,6 @@ const LABEL_LENGTH = 48;
 /** Both versions keep the UUID string at the same place. */
 const UUID = 168;
 const UUID_LENGTH = 40;
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes
-    .subarray(0, end < 0 ? bytes.length : end)
-    .toString('utf8')
-    .replace(/[ \t\n\v\f\r]+$/, '');
-}
-
-const orNull = (text: string): string | null => (text === '' ? null : text);
 
 async function findHeader(volume: BlockSource): Promise<Buffer | null> {
   if (volume.size < HEADER_LENGTH) return null;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  blkidExport,
-  blkidIdentity,
-  bufferSource,
+  expectBadFilesystem,
+  expectNothingInOthers,
+  fuzzImage,
   loopDevicesAvailable,
   lvm2Image,
-  mutationFailures,
   probeImage,
-  probesOfOthers,
   readHead,
 } from '../../test/fixtures/signatures.js';
+import { bufferSource } from '../../test/fixtures/tables.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { lvm2Driver } from './lvm2.js';
 
 const MiB = 1024 * 1024;
@@ -21,7 +21,7 @@ describe('lvm2', () => {
     async (sector, context) => {
       if (!(await loopDevicesAvailable())) context.skip(NO_LOOP);
       const image = await lvm2Image(sector);
-      const blkid = await blkidExport(image);
+      const blkid = await blkidProbe(image);
       expect(blkid.TYPE).toBe('LVM2_member');
       expect(blkid.UUID).toMatch(/^\w{6}(-\w{4}){5}-\w{6}$/);
       expect(await probeImage(lvm2Driver, image)).toEqual({
@@ -36,21 +36,19 @@ describe('lvm2', () => {
     if (!(await loopDevicesAvailable())) context.skip(NO_LOOP);
     const bytes = await readHead(await lvm2Image(), 64 * 1024);
     bytes[512 + 40] = (bytes[512 + 40] as number) ^ 1;
-    await expect(lvm2Driver.probe(bufferSource(bytes))).rejects.toMatchObject({
-      code: 'BAD_FILESYSTEM',
-    });
+    await expectBadFilesystem(lvm2Driver.probe(bufferSource(bytes)));
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(lvm2Driver, 'lvm2')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(lvm2Driver, 'lvm2');
   });
 
   it('survives mutated copies of a real PV: a result or a FerryError, nothing else', async (context) => {
     if (!(await loopDevicesAvailable())) context.skip(NO_LOOP);
-    expect(await mutationFailures(lvm2Driver, await lvm2Image(), [[0, 2048]], 500, 8_000)).toEqual(
-      [],
-    );
+    await fuzzImage(lvm2Driver, await lvm2Image(), {
+      hot: [[0, 2048]],
+      iterations: 500,
+      firstSeed: 8_000,
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
   type NtfsAttribute,
 } from './ntfs-record.js';
 import { decodeRunlist, readThroughRuns, type Run } from './ntfs-runlist.js';
+import { readInside } from './read-inside.js';
 
 /** A non-resident stream, assembled from every extent that holds a piece of its runlist. */
 export interface DataStream {
@@ -48,10 +49,10 @@ export class Mft {
   static async open(volume: BlockSource, boot: NtfsBoot): Promise<Mft> {
     const where = `${volume.path}: MFT record 0 ($MFT)`;
     const at = boot.mftCluster * boot.clusterSize;
-    if (at + boot.mftRecordSize > volume.size) {
-      throw ntfsError('the MFT lies beyond the end of the volume', where);
-    }
-    const record = parseMftRecord(await volume.read(at, boot.mftRecordSize), 0, where);
+    const bytes = await readInside(volume, at, boot.mftRecordSize, () =>
+      ntfsError('the MFT lies beyond the end of the volume', where),
+    );
+    const record = parseMftRecord(bytes, 0, where);
     const first = unnamedData(record).find((a) => a.nonResident?.lowestVcn === 0);
     if (!first?.nonResident) throw ntfsError('$MFT has no non-resident $DATA attribute', where);
     const runs = decodeRunlist(first.nonResident, boot.totalClusters, where);

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../../shared/errors.js';
 import {
   INSIDE_DISK,
   NTFS_LABEL,
@@ -14,51 +13,17 @@ import {
   ntfsWithClusterSize,
   ntfsWithFiles,
 } from '../../test/fixtures/ntfs.js';
-import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import {
-  blkidIdentity,
-  GONE_MARKER,
-  insideRanges,
-  KEEP_MARKER,
-  markerOffsets,
-  touchesRanges,
-} from '../../test/fixtures/patterns.js';
-import { bufferSource } from '../../test/fixtures/tables.js';
-import { withPartitionCopy } from '../../test/fixtures/truth.js';
-import { openFileSource } from '../io/file-source.js';
+import { checkPatterns, insideRanges } from '../../test/fixtures/patterns.js';
+import { expectBadFilesystem, fuzzDriver, mappedRanges } from '../../test/fixtures/signatures.js';
+import { bufferSource, withImage } from '../../test/fixtures/tables.js';
+import { blkidProbe, withPartitionCopy } from '../../test/fixtures/truth.js';
 import { sliceSource } from '../io/slice.js';
 import type { BlockSource } from '../io/source.js';
-import { totalLength, type ByteRange } from '../ranges.js';
+import { totalLength } from '../ranges.js';
 import { ntfsDriver } from './ntfs.js';
 import { parseNtfsBoot } from './ntfs-boot.js';
 import { Mft } from './ntfs-mft.js';
 import { ATTRIBUTE_LIST } from './ntfs-record.js';
-
-async function withImage<T>(image: string, fn: (volume: BlockSource) => Promise<T>): Promise<T> {
-  const source = await openFileSource(image);
-  try {
-    return await fn(source);
-  } finally {
-    await source.close();
-  }
-}
-
-async function usedRanges(volume: BlockSource): Promise<ByteRange[]> {
-  const filesystem = await ntfsDriver.probe(volume);
-  if (!filesystem) throw new Error(`${volume.path} was not recognised as NTFS`);
-  return ntfsDriver.usedRanges!(volume, filesystem);
-}
-
-async function expectBadFilesystem(work: Promise<unknown>): Promise<void> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe('BAD_FILESYSTEM');
-  expect((error as FerryError).where).toBeTruthy();
-  expect((error as FerryError).hint).toBeTruthy();
-}
 
 /**
  * The judges for one image: blkid for identity, ntfscluster for usage, the pattern files for
@@ -66,14 +31,14 @@ async function expectBadFilesystem(work: Promise<unknown>): Promise<void> {
  */
 async function checkAgainstTools(image: string, label: string): Promise<void> {
   const imageSize = (await stat(image)).size;
-  const blkid = await blkidIdentity(image);
+  const blkid = await blkidProbe(image);
   const facts = await ntfsFacts(image);
   await withImage(image, async (volume) => {
     const probed = await ntfsDriver.probe(volume);
-    expect(probed).toEqual({ type: 'ntfs', label, uuid: blkid.uuid, size: imageSize - 512 });
-    expect(blkid).toMatchObject({ type: 'ntfs', label });
+    expect(probed).toEqual({ type: 'ntfs', label, uuid: blkid.UUID, size: imageSize - 512 });
+    expect(blkid).toMatchObject({ TYPE: 'ntfs', LABEL: label });
 
-    const used = await usedRanges(volume);
+    const used = await mappedRanges(ntfsDriver, volume);
     expect(Math.abs(totalLength(used) - facts.usedBytes)).toBeLessThan(facts.usedBytes * 0.01);
     expect(totalLength(used) - facts.usedBytes).toBe(512);
     expect(insideRanges(used, imageSize - 512, 512)).toBe(true);
@@ -81,33 +46,22 @@ async function checkAgainstTools(image: string, label: string): Promise<void> {
   });
 }
 
-async function checkPatterns(
-  image: string,
-  used: ByteRange[],
-  start = 0,
-  size?: number,
-): Promise<void> {
-  const keep = await markerOffsets(image, KEEP_MARKER, start, size);
-  const gone = await markerOffsets(image, GONE_MARKER, start, size);
-  // keep.bin is 300000 bytes of 29-byte lines, gone.bin 200000: both really are on disk.
-  expect(keep.length).toBeGreaterThan(10000);
-  expect(gone.length).toBeGreaterThan(6000);
-  expect(keep.filter((at) => !insideRanges(used, at, KEEP_MARKER.length))).toEqual([]);
-  expect(gone.filter((at) => touchesRanges(used, at, GONE_MARKER.length))).toEqual([]);
-}
-
 describe('ntfsDriver', () => {
   it('reads label, serial and size as blkid does and counts what ntfscluster counts', async () => {
     const image = await ntfsWithFiles();
     await checkAgainstTools(image, NTFS_LABEL);
-    await withImage(image, async (volume) => checkPatterns(image, await usedRanges(volume)));
+    await withImage(image, async (volume) =>
+      checkPatterns(image, await mappedRanges(ntfsDriver, volume)),
+    );
   });
 
   it.each([512, 131072] as const)('handles %i-byte clusters', async (clusterSize) => {
     const image = await ntfsWithClusterSize(clusterSize);
     expect((await ntfsFacts(image)).clusterSize).toBe(clusterSize);
     await checkAgainstTools(image, 'Clusters');
-    await withImage(image, async (volume) => checkPatterns(image, await usedRanges(volume)));
+    await withImage(image, async (volume) =>
+      checkPatterns(image, await mappedRanges(ntfsDriver, volume)),
+    );
   });
 
   it('handles 4096-byte sectors and 4 KiB records', async () => {
@@ -116,8 +70,8 @@ describe('ntfsDriver', () => {
     await withImage(image, async (volume) => {
       const probed = await ntfsDriver.probe(volume);
       expect(probed?.label).toBe('Sectors4K');
-      expect(probed?.uuid).toBe((await blkidIdentity(image)).uuid);
-      const used = await usedRanges(volume);
+      expect(probed?.uuid).toBe((await blkidProbe(image)).UUID);
+      const used = await mappedRanges(ntfsDriver, volume);
       expect(totalLength(used) - facts.usedBytes).toBe(4096);
       await checkPatterns(image, used);
     });
@@ -165,17 +119,17 @@ describe('ntfsDriver', () => {
   it('maps a volume that starts inside a larger disk', async () => {
     const image = await ntfsInsideDisk();
     const { offset, size } = INSIDE_DISK;
-    const blkid = await blkidIdentity(image, offset, size);
+    const blkid = await blkidProbe(image, offset, size);
     const facts = await withPartitionCopy(image, offset, size, ntfsFacts);
     await withImage(image, async (disk) => {
       const volume = sliceSource(disk, offset, size);
       expect(await ntfsDriver.probe(volume)).toEqual({
         type: 'ntfs',
         label: 'Inside',
-        uuid: blkid.uuid,
+        uuid: blkid.UUID,
         size: size - 512,
       });
-      const used = await usedRanges(volume);
+      const used = await mappedRanges(ntfsDriver, volume);
       expect(totalLength(used) - facts.usedBytes).toBe(512);
       expect(used[used.length - 1]).toEqual({ start: size - 512, length: 512 });
       await checkPatterns(image, used, offset, size);
@@ -233,14 +187,13 @@ describe('ntfsDriver', () => {
         b.set([0x31, 0x01, 0xff, 0xff, 0x7f, 0x00], pairs);
       });
       expect(await ntfsDriver.probe(volume)).not.toBeNull();
-      await expectBadFilesystem(ntfsDriver.usedRanges!(volume, (await ntfsDriver.probe(volume))!));
+      await expectBadFilesystem(mappedRanges(ntfsDriver, volume));
     });
 
     it('refuses a volume cut shorter than its filesystem', async () => {
       await withImage(await ntfsWithFiles(), async (disk) => {
         const cut = sliceSource(disk, 0, 8 * 1024 * 1024);
-        const probed = await ntfsDriver.probe(cut);
-        await expectBadFilesystem(ntfsDriver.usedRanges!(cut, probed!));
+        await expectBadFilesystem(mappedRanges(ntfsDriver, cut));
       });
     });
 
@@ -251,15 +204,7 @@ describe('ntfsDriver', () => {
           [0, 512],
           [mftStart, 8 * 1024],
         ];
-        for (let seed = 1; seed <= 400; seed++) {
-          const volume = mutatedSource(source, mutate(random(seed), source.size, hot));
-          try {
-            const probed = await ntfsDriver.probe(volume);
-            if (probed) await ntfsDriver.usedRanges!(volume, probed);
-          } catch (error) {
-            if (!(error instanceof FerryError)) throw new Error(`seed ${seed}: ${String(error)}`);
-          }
-        }
+        await fuzzDriver(ntfsDriver, source, { hot, iterations: 400, firstSeed: 1 });
       });
     });
   });

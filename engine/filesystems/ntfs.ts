@@ -6,6 +6,7 @@ import type { BlockSource } from '../io/source.js';
 import { RangeBuilder } from '../ranges.js';
 import { ClusterRuns } from './cluster-runs.js';
 import type { FilesystemDriver } from './driver.js';
+import { orNull } from './identity.js';
 import {
   hasNtfsSignature,
   NTFS_BOOT_SIZE,
@@ -69,7 +70,7 @@ function volumeName(record: MftRecord, volume: BlockSource): string | null {
   if (!attribute.value || attribute.value.length % 2 !== 0) {
     throw ntfsError('$VOLUME_NAME is not a resident UTF-16 string', `${volume.path}: $Volume`);
   }
-  return attribute.value.toString('utf16le') || null;
+  return orNull(attribute.value.toString('utf16le'));
 }
 
 /** $Bitmap's unnamed $DATA holds one bit per cluster; it is read a chunk at a time. */

@@ -1,20 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FerryError } from '../../shared/errors.js';
 import {
-  blkidExport,
-  blkidIdentity,
-  bufferSource,
+  expectBadFilesystem,
+  expectNothingInOthers,
+  fuzzImage,
   KiB,
+  mappedRanges,
   MiB,
-  mutationFailures,
   probeImage,
-  probesOfOthers,
   shortSwapImage,
   swapImage,
   swapV0Image,
 } from '../../test/fixtures/signatures.js';
-import { openFileSource } from '../io/file-source.js';
+import { bufferSource, withImage } from '../../test/fixtures/tables.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { swapDriver } from './swap.js';
 
 describe('swap', () => {
@@ -22,7 +21,7 @@ describe('swap', () => {
     'reads label, UUID and size of mkswap -p %i as blkid does',
     async (pageSize) => {
       const image = await swapImage(pageSize);
-      const blkid = await blkidExport(image);
+      const blkid = await blkidProbe(image);
       expect(blkid).toMatchObject({
         TYPE: 'swap',
         LABEL: `swap-${pageSize / 1024}k`,
@@ -43,7 +42,7 @@ describe('swap', () => {
 
   it('recognises version 0 swap, which has no label or UUID', async () => {
     const image = await swapV0Image();
-    const blkid = await blkidExport(image);
+    const blkid = await blkidProbe(image);
     expect(blkid).toMatchObject({ TYPE: 'swap', VERSION: '0' });
     expect(await probeImage(swapDriver, image)).toEqual({
       type: 'swap',
@@ -55,25 +54,17 @@ describe('swap', () => {
 
   it('maps only the header page as used', async () => {
     for (const pageSize of [4096, 65536]) {
-      const source = await openFileSource(await swapImage(pageSize));
-      try {
-        const found = await swapDriver.probe(source);
-        expect(found).not.toBeNull();
-        expect(await swapDriver.usedRanges?.(source, found!)).toEqual([
-          { start: 0, length: pageSize },
-        ]);
-      } finally {
-        await source.close();
-      }
+      const used = await withImage(await swapImage(pageSize), (source) =>
+        mappedRanges(swapDriver, source),
+      );
+      expect(used).toEqual([{ start: 0, length: pageSize }]);
     }
   });
 
   it('reports a swap header with a bad version as damaged', async () => {
     const bytes = await readFile(await swapImage(4096));
     bytes.writeUInt32LE(7, 1024);
-    const error = await swapDriver.probe(bufferSource(bytes)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(FerryError);
-    expect(error).toMatchObject({ code: 'BAD_FILESYSTEM' });
+    await expectBadFilesystem(swapDriver.probe(bufferSource(bytes)));
   });
 
   it('finds nothing in a volume too short for swap', async () => {
@@ -82,14 +73,14 @@ describe('swap', () => {
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(swapDriver, 'swap')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(swapDriver, 'swap');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(
-      await mutationFailures(swapDriver, await swapImage(4096), [[0, 8 * 1024]], 500, 1_000),
-    ).toEqual([]);
+    await fuzzImage(swapDriver, await swapImage(4096), {
+      hot: [[0, 8 * 1024]],
+      iterations: 500,
+      firstSeed: 1_000,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { FerryError } from '../../shared/errors.js';
 import type { BlockSource } from '../io/source.js';
 import type { ByteRange } from '../ranges.js';
 import type { FilesystemDriver } from './driver.js';
+import { cString, orNull, uuidText } from './identity.js';
 import type { DetectedFilesystem } from './types.js';
 
 /** Page sizes in the order blkid tries them: 4 KiB (x86, most ARM) up to 64 KiB (ia64, ppc64). */
@@ -54,20 +55,6 @@ function damaged(volume: BlockSource, message: string): FerryError {
   });
 }
 
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes
-    .subarray(0, end < 0 ? bytes.length : end)
-    .toString('utf8')
-    .replace(/[ \t\n\v\f\r]+$/, '');
-}
-
-function uuidText(bytes: Buffer): string | null {
-  if (bytes.every((byte) => byte === 0)) return null;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 function identify(volume: BlockSource, header: SwapHeader): DetectedFilesystem {
   // Version 0 swap is a bare bitmap page: no label, no UUID, no size field.
   if (header.version === 0) return { type: 'swap', label: null, uuid: null, size: null };
@@ -81,10 +68,9 @@ function identify(volume: BlockSource, header: SwapHeader): DetectedFilesystem {
   if (lastPage === 0) throw damaged(volume, 'the swap header gives no last page');
   const trusted =
     page.readUInt32LE(PADDING_CHECK) === 0 && page.readUInt32LE(PADDING_CHECK + 4) === 0;
-  const label = trusted ? cString(page.subarray(VOLUME_NAME, VOLUME_NAME + NAME_LENGTH)) : '';
   return {
     type: 'swap',
-    label: label === '' ? null : label,
+    label: trusted ? orNull(cString(page.subarray(VOLUME_NAME, VOLUME_NAME + NAME_LENGTH))) : null,
     uuid: trusted ? uuidText(page.subarray(UUID, UUID + 16)) : null,
     // last_page is the index of the last usable page; page 0 is the header itself.
     size: (lastPage + 1) * pageSize,

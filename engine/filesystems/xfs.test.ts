@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { sh } from '../../test/fixtures/cache.js';
 import {
-  blkidExport,
-  blkidIdentity,
-  bufferSource,
-  mutationFailures,
+  expectBadFilesystem,
+  expectNothingInOthers,
+  fuzzImage,
   probeImage,
-  probesOfOthers,
   readHead,
   xfsImage,
 } from '../../test/fixtures/signatures.js';
+import { bufferSource } from '../../test/fixtures/tables.js';
+import { blkidIdentity, blkidProbe } from '../../test/fixtures/truth.js';
 import { xfsDriver } from './xfs.js';
 
 /** dblocks × blocksize as xfs_db reads them from the primary superblock. */
@@ -22,7 +22,7 @@ async function xfsDbSize(image: string): Promise<number> {
 describe('xfs', () => {
   it('reads label, UUID and size of mkfs.xfs as blkid and xfs_db do', async () => {
     const image = await xfsImage();
-    const blkid = await blkidExport(image);
+    const blkid = await blkidProbe(image);
     expect(blkid).toMatchObject({ TYPE: 'xfs', LABEL: 'xfs-label' });
     expect(blkid.UUID).toBeDefined();
     const size = await xfsDbSize(image);
@@ -41,18 +41,18 @@ describe('xfs', () => {
   ])('reports a superblock with %s as damaged', async (_what, offset, width, value) => {
     const bytes = await readHead(await xfsImage(), 64 * 1024);
     bytes.writeUIntBE(value, offset + width - 4, 4);
-    await expect(xfsDriver.probe(bufferSource(bytes))).rejects.toMatchObject({
-      code: 'BAD_FILESYSTEM',
-    });
+    await expectBadFilesystem(xfsDriver.probe(bufferSource(bytes)));
   });
 
   it('finds nothing in random bytes or the other signatures', async () => {
-    for (const { what, found } of await probesOfOthers(xfsDriver, 'xfs')) {
-      expect(found, what).toBeNull();
-    }
+    await expectNothingInOthers(xfsDriver, 'xfs');
   });
 
   it('survives mutated copies of a real volume: a result or a FerryError, nothing else', async () => {
-    expect(await mutationFailures(xfsDriver, await xfsImage(), [[0, 512]], 500, 2_000)).toEqual([]);
+    await fuzzImage(xfsDriver, await xfsImage(), {
+      hot: [[0, 512]],
+      iterations: 500,
+      firstSeed: 2_000,
+    });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import type { FilesystemDriver } from './driver.js';
+import { cString, orNull, uuidText } from './identity.js';
 
 const SUPERBLOCK_LENGTH = 512;
 const MAGIC = 'XFSB';
@@ -26,20 +27,6 @@ const INODE_MAX_PERCENT = 127;
 
 /** An allocation group holds at least this many blocks (XFS_MIN_AG_BLOCKS). */
 const MIN_AG_BLOCKS = 64n;
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes
-    .subarray(0, end < 0 ? bytes.length : end)
-    .toString('utf8')
-    .replace(/[ \t\n\v\f\r]+$/, '');
-}
-
-function uuidText(bytes: Buffer): string | null {
-  if (bytes.every((byte) => byte === 0)) return null;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 const isPowerOfTwo = (value: number, log: number, minLog: number, maxLog: number): boolean =>
   log >= minLog && log <= maxLog && value === 2 ** log;
@@ -99,10 +86,9 @@ export const xfsDriver: FilesystemDriver = {
         },
       );
     }
-    const label = cString(sb.subarray(NAME, NAME + NAME_LENGTH));
     return {
       type: 'xfs',
-      label: label === '' ? null : label,
+      label: orNull(cString(sb.subarray(NAME, NAME + NAME_LENGTH))),
       uuid: uuidText(sb.subarray(UUID, UUID + 16)),
       // The data section: the whole filesystem when the log is internal, as it nearly always is.
       size,

@@ -9,7 +9,8 @@
  * allocate clusters for bytes that are zeros, making the file as large as the disk for nothing.
  */
 import { Qcow2Allocator } from './qcow2-allocator.js';
-import { OrderedDeflate } from './qcow2-deflate.js';
+import { compressQcow2Cluster } from './qcow2-deflate.js';
+import { OrderedCompressor } from './ordered-compressor.js';
 import { compressedEntry, standardEntry } from './qcow2-entries.js';
 import { GrainAssembler } from './qcow2-grains.js';
 import { buildQcow2Header } from './qcow2-header.js';
@@ -39,7 +40,7 @@ class Qcow2ImageWriter implements ImageWriter {
   private readonly batch: WriteBatch;
   private readonly allocator: Qcow2Allocator;
   private readonly grains: GrainAssembler;
-  private readonly deflate: OrderedDeflate | undefined;
+  private readonly deflate: OrderedCompressor | undefined;
   private readonly zeroCluster: Buffer;
   private readonly l1: Buffer;
   private l2Index = -1;
@@ -63,7 +64,7 @@ class Qcow2ImageWriter implements ImageWriter {
       this.cluster(index, data),
     );
     this.deflate = options.compress
-      ? new OrderedDeflate((index, data, compressed) =>
+      ? new OrderedCompressor(compressQcow2Cluster, (index, data, compressed) =>
           this.placeCompressed(index, data, compressed),
         )
       : undefined;
@@ -114,9 +115,13 @@ class Qcow2ImageWriter implements ImageWriter {
     }
   }
 
-  private async placeCompressed(index: number, data: Buffer, compressed: Buffer): Promise<void> {
+  private async placeCompressed(
+    index: number,
+    data: Buffer,
+    compressed: Buffer | null,
+  ): Promise<void> {
     // QEMU stores a cluster that does not shrink as it is.
-    if (compressed.length >= this.layout.clusterSize) {
+    if (compressed === null || compressed.length >= this.layout.clusterSize) {
       this.placeStandard(index, data);
     } else {
       const host = this.allocator.allocateBytes(compressed.length);

@@ -6,16 +6,36 @@ import { qcow2Writer } from './qcow2-writer.js';
 import { rawWriter } from './raw.js';
 import type { FormatReaderDriver, FormatWriterDriver } from './types.js';
 import { vdiReader } from './vdi-reader.js';
+import { vhdReader } from './vhd-reader.js';
+import { vhdFixedWriter, vhdWriter } from './vhd-writer.js';
+import { vhdxReader } from './vhdx-reader.js';
+import { vhdxWriter } from './vhdx-writer.js';
 import { vdiWriter } from './vdi-writer.js';
+import { vmdkFlatWriter } from './vmdk-flat.js';
+import { vmdkWriter } from './vmdk-monolithic.js';
+import { vmdkReader } from './vmdk-reader.js';
+import { vmdkStreamWriter } from './vmdk-stream.js';
 
-const WRITERS: Partial<Record<FormatName, FormatWriterDriver>> = {
+const WRITERS: Record<FormatName, FormatWriterDriver> = {
   raw: rawWriter,
   qcow2: qcow2Writer,
   vdi: vdiWriter,
+  vhd: vhdWriter,
+  'vhd-fixed': vhdFixedWriter,
+  vhdx: vhdxWriter,
+  vmdk: vmdkWriter,
+  'vmdk-stream': vmdkStreamWriter,
+  'vmdk-flat': vmdkFlatWriter,
 };
 
 /** Virtual disk formats recognised by content when opened as a source (V2V). */
-export const READERS: readonly FormatReaderDriver[] = [qcow2Reader, vdiReader];
+export const READERS: readonly FormatReaderDriver[] = [
+  qcow2Reader,
+  vdiReader,
+  vmdkReader,
+  vhdxReader,
+  vhdReader,
+];
 
 /** The format a destination's extension implies, as in DESIGN.md's command line. */
 const EXTENSIONS: Record<string, FormatName> = {
@@ -51,12 +71,5 @@ export function chooseFormat(destination: string, requested: string | undefined)
 }
 
 export function writerFor(format: FormatName): FormatWriterDriver {
-  const writer = WRITERS[format];
-  if (!writer) {
-    throw new FerryError('UNSUPPORTED', `writing ${format} is not available in this build`, {
-      where: '--format',
-      hint: `use one of ${Object.keys(WRITERS).join(', ')}`,
-    });
-  }
-  return writer;
+  return WRITERS[format];
 }

@@ -14,18 +14,21 @@ import {
   parseGetDiskJson,
   windowsDiskNumber,
   windowsGeometry,
-  type CommandResult,
-  type RunCommand,
 } from './device-geometry.js';
+import type { CommandRunner } from './run-command.js';
 
 const MACOS_FIXTURES = '/work/shared/fixtures/disks/macos';
 
 /** A runner that answers every command with `result` and remembers what it was asked. */
-function recordingRunner(result: Partial<CommandResult>) {
+function recordingRunner(result: { stdout?: string; stderr?: string; exitCode?: number }) {
   const calls: { file: string; args: readonly string[] }[] = [];
-  const run: RunCommand = async (file, args) => {
+  const run: CommandRunner = async (file, args) => {
     calls.push({ file, args });
-    return { stdout: '', stderr: '', exitCode: 0, ...result };
+    return {
+      exitCode: result.exitCode ?? 0,
+      stdout: Buffer.from(result.stdout ?? ''),
+      stderr: Buffer.from(result.stderr ?? ''),
+    };
   };
   return { run, calls };
 }
@@ -230,5 +233,20 @@ describe('Linux', () => {
     });
     expect(geometry).toEqual({ size: 1000204886016, sectorSize: 512 });
     expect(calls).toEqual([{ file: 'blockdev', args: ['--getsize64', '--getss', '/dev/sdz'] }]);
+  });
+
+  it('says TOOL_MISSING when blockdev is needed and not installed', async () => {
+    const missing: CommandRunner = () =>
+      Promise.reject(Object.assign(new Error('spawn blockdev ENOENT'), { code: 'ENOENT' }));
+    const error = await linuxGeometry('/dev/sdz', 0x830n, {
+      readText: () => Promise.reject(new Error('ENOENT')),
+      run: missing,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FerryError);
+    expect(error).toMatchObject({
+      code: 'TOOL_MISSING',
+      where: 'blockdev --getsize64 --getss /dev/sdz',
+      hint: 'make sure blockdev is installed and on the PATH',
+    });
   });
 });

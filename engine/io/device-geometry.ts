@@ -4,48 +4,16 @@
  * runner is injectable so each platform's parsing is tested on recorded output.
  */
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
 import { FerryError } from '../../shared/errors.js';
 import { parsePlist } from '../disks/plist.js';
+import { execaRunner, firstLine, runTool, type CommandRunner, type Tool } from './run-command.js';
 
 export interface DeviceGeometry {
   size: number;
   sectorSize: number;
 }
 
-export interface CommandResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** Runs a tool to completion; a non-zero exit is a result, not an exception. */
-export type RunCommand = (file: string, args: readonly string[]) => Promise<CommandResult>;
-
 export type ReadText = (path: string) => Promise<string>;
-
-const COMMAND_TIMEOUT_MS = 30_000;
-
-export const runCommand: RunCommand = async (file, args) => {
-  const result = await execa(file, args, {
-    reject: false,
-    timeout: COMMAND_TIMEOUT_MS,
-    windowsHide: true,
-    env: { LC_ALL: 'C' },
-  });
-  if (result.exitCode === undefined) {
-    throw new FerryError(
-      result.code === 'ENOENT' ? 'TOOL_MISSING' : 'TOOL_OUTPUT',
-      `could not run ${file}: ${result.shortMessage}`,
-      { where: file, hint: `make sure ${file} is installed and on the PATH` },
-    );
-  }
-  return {
-    stdout: String(result.stdout),
-    stderr: String(result.stderr),
-    exitCode: result.exitCode,
-  };
-};
 
 const readText: ReadText = (path) => readFile(path, 'utf8');
 
@@ -65,7 +33,7 @@ export function linuxDeviceNumbers(rdev: bigint): { major: bigint; minor: bigint
 export async function linuxGeometry(
   path: string,
   rdev: bigint,
-  deps: { readText?: ReadText; run?: RunCommand } = {},
+  deps: { readText?: ReadText; run?: CommandRunner } = {},
 ): Promise<DeviceGeometry> {
   const { major, minor } = linuxDeviceNumbers(rdev);
   const dir = `/sys/dev/block/${major}:${minor}`;
@@ -73,7 +41,11 @@ export async function linuxGeometry(
     () => undefined,
   );
   if (fromSysfs) return fromSysfs;
-  const stdout = await runTool(deps.run, 'blockdev', ['--getsize64', '--getss', path], path);
+  const stdout = await toolStdout(
+    deps.run,
+    geometryTool('blockdev', ['--getsize64', '--getss', path]),
+    path,
+  );
   return parseBlockdev(stdout, path);
 }
 
@@ -110,10 +82,15 @@ export function macosDevicePaths(path: string): { query: string; raw: string } {
   return { query: `/dev/${match[1]}`, raw: `/dev/r${match[1]}` };
 }
 
-export async function macosGeometry(path: string, run?: RunCommand): Promise<DeviceGeometry> {
+export async function macosGeometry(path: string, run?: CommandRunner): Promise<DeviceGeometry> {
   const { query } = macosDevicePaths(path);
   // diskutil explains an unknown disk in a plist on stdout and exits 1: that is worth parsing.
-  const stdout = await runTool(run, 'diskutil', ['info', '-plist', query], path, true);
+  const stdout = await toolStdout(
+    run,
+    geometryTool('diskutil', ['info', '-plist', query]),
+    path,
+    true,
+  );
   return parseDiskutilInfo(stdout, path);
 }
 
@@ -158,11 +135,11 @@ export function windowsDiskNumber(path: string): number {
   return Number(match[1]);
 }
 
-export async function windowsGeometry(path: string, run?: RunCommand): Promise<DeviceGeometry> {
+export async function windowsGeometry(path: string, run?: CommandRunner): Promise<DeviceGeometry> {
   const number = windowsDiskNumber(path);
   const script = `Get-Disk -Number ${number} | Select-Object Size,LogicalSectorSize | ConvertTo-Json`;
   const args = ['-NoProfile', '-NonInteractive', '-Command', script];
-  const stdout = await runTool(run, 'powershell.exe', args, path);
+  const stdout = await toolStdout(run, geometryTool('powershell.exe', args), path);
   return parseGetDiskJson(stdout, path);
 }
 
@@ -184,19 +161,26 @@ export function parseGetDiskJson(stdout: string, path: string): DeviceGeometry {
   );
 }
 
-async function runTool(
-  run: RunCommand | undefined,
-  file: string,
-  args: readonly string[],
+const geometryTool = (file: string, args: readonly string[]): Tool => ({
+  file,
+  args,
+  hint: `make sure ${file} is installed and on the PATH`,
+});
+
+/** The tool's stdout as text; a failing exit is TOOL_OUTPUT about the device `where`. */
+async function toolStdout(
+  run: CommandRunner | undefined,
+  tool: Tool,
   where: string,
   stdoutExplainsFailure = false,
 ): Promise<string> {
-  const result = await (run ?? runCommand)(file, args);
-  if (result.exitCode !== 0 && !(stdoutExplainsFailure && result.stdout.trim() !== '')) {
-    const line = result.stderr.trim().split('\n')[0] ?? '';
-    throw toolOutput(file, `failed with exit status ${result.exitCode}: ${line}`, where);
+  const result = await runTool(run ?? execaRunner, tool);
+  const stdout = Buffer.from(result.stdout).toString('utf8');
+  if (result.exitCode !== 0 && !(stdoutExplainsFailure && stdout.trim() !== '')) {
+    const line = firstLine(Buffer.from(result.stderr).toString('utf8'));
+    throw toolOutput(tool.file, `failed with exit status ${result.exitCode}: ${line}`, where);
   }
-  return result.stdout;
+  return stdout;
 }
 
 /** Sector sizes are powers of two from 512 to 64 KiB; anything else is a misreading. */

@@ -1,31 +1,20 @@
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
-import { bash, cachedImage, sh } from '../../test/fixtures/cache.js';
+import { sh } from '../../test/fixtures/cache.js';
+import { randomSfdiskImage } from '../../test/fixtures/tables.js';
+import { sfdiskJson } from '../../test/fixtures/truth.js';
 import { linuxGeometry } from './device-geometry.js';
 import { openDeviceSource } from './device-source.js';
 import { openSource } from './open-source.js';
 import type { BlockSource } from './source.js';
 
-/** A GPT disk (sfdisk) full of random bytes, so any misplaced read shows. */
-const gptDisk = () =>
-  cachedImage('io-device-gpt-512', (img) =>
-    bash(`
-      head -c 4M /dev/urandom > '${img}'
-      printf 'label: gpt\\nstart=2048, size=2048\\n' | sfdisk -q '${img}'
-    `),
-  );
+/** A GPT disk full of random bytes, so any misplaced read shows. */
+const gptDisk = () => randomSfdiskImage('io-device-gpt', 4, 'label: gpt\nstart=2048, size=2048\n');
 
-/** The same on 4096-byte sectors: sfdisk writes it through a loop device that reports them. */
+/** The same on 4096-byte sectors. */
 const gpt4kDisk = () =>
-  cachedImage('io-device-gpt-4k', (img) =>
-    bash(`
-      head -c 8M /dev/urandom > '${img}'
-      DEV=$(losetup -f --show -b 4096 '${img}')
-      trap 'losetup -d "$DEV"' EXIT
-      printf 'label: gpt\\nstart=256, size=512\\n' | sfdisk -q "$DEV"
-    `),
-  );
+  randomSfdiskImage('io-device-gpt', 8, 'label: gpt\nstart=256, size=512\n', 4096);
 
 const attached: string[] = [];
 let unavailable: string | undefined;
@@ -134,10 +123,7 @@ describe('device source on real loop devices', () => {
 
   it('takes a partition’s sector size from its disk and its size from sysfs', async (ctx) => {
     ctx.skip(unavailable !== undefined, unavailable);
-    const table = JSON.parse(await sh('sfdisk', ['--json', loop4k])) as {
-      partitiontable: { partitions: { start: number; size: number }[] };
-    };
-    const { start, size } = table.partitiontable.partitions[0]!;
+    const { start, size } = (await sfdiskJson(loop4k)).partitions[0]!;
     const bytes = (await readFile(image4k)).subarray(start * 4096, (start + size) * 4096);
     const noBlockdev = () => Promise.reject(new Error('blockdev must not be needed'));
     const { rdev } = await stat(partition4k, { bigint: true });

@@ -8,9 +8,9 @@ import {
   windowsDiskNumber,
   windowsGeometry,
   type DeviceGeometry,
-  type RunCommand,
 } from './device-geometry.js';
 import { handleReader, handleSource, openReadOnly, readHandle } from './file-source.js';
+import type { CommandRunner } from './run-command.js';
 import type { BlockSource } from './source.js';
 
 export interface DeviceSourceOptions {
@@ -18,7 +18,7 @@ export interface DeviceSourceOptions {
   platform?: NodeJS.Platform;
   /** Size and sector size when already known, instead of asking the operating system. */
   geometry?: DeviceGeometry;
-  run?: RunCommand;
+  run?: CommandRunner;
 }
 
 /**
@@ -62,7 +62,7 @@ async function queryGeometry(
   path: string,
   handle: FileHandle,
   platform: NodeJS.Platform,
-  run: RunCommand | undefined,
+  run: CommandRunner | undefined,
 ): Promise<DeviceGeometry> {
   if (platform === 'darwin') return macosGeometry(path, run);
   if (platform === 'win32') return windowsGeometry(path, run);

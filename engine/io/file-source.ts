@@ -9,7 +9,13 @@ export type ReadExactly = (offset: number, length: number) => Promise<Buffer>;
  * Throws SOURCE_TRUNCATED unless [offset, offset + length) lies inside a source of `size` bytes.
  * Every source checks before touching its handle, so a parser's wild offset never reaches the OS.
  */
-export function checkReadRange(offset: number, length: number, size: number, where: string): void {
+export function checkReadRange(
+  offset: number,
+  length: number,
+  size: number,
+  where: string,
+  hint = 'the image or disk is smaller than its partition table says',
+): void {
   if (
     !Number.isSafeInteger(offset) ||
     !Number.isSafeInteger(length) ||
@@ -20,7 +26,7 @@ export function checkReadRange(offset: number, length: number, size: number, whe
     throw new FerryError(
       'SOURCE_TRUNCATED',
       `read of ${length} bytes at ${offset} lies beyond the end (${size} bytes)`,
-      { where, hint: 'the image or disk is smaller than its partition table says' },
+      { where, hint },
     );
   }
 }

@@ -3,17 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
-import { bash, cachedImage, sh } from '../../test/fixtures/cache.js';
+import { bash, sh } from '../../test/fixtures/cache.js';
+import { randomSfdiskImage } from '../../test/fixtures/tables.js';
 import { openSource } from './open-source.js';
 
 /** A small MBR disk made by sfdisk. */
 const mbrDisk = () =>
-  cachedImage('io-open-mbr', (img) =>
-    bash(`
-      head -c 2M /dev/urandom > '${img}'
-      printf 'label: dos\\nstart=2048, size=1024, type=83\\n' | sfdisk -q '${img}'
-    `),
-  );
+  randomSfdiskImage('io-open-mbr', 2, 'label: dos\nstart=2048, size=1024, type=83\n');
 
 describe('openSource', () => {
   let image: string;

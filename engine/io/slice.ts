@@ -1,5 +1,9 @@
-import { FerryError } from '../../shared/errors.js';
+import { checkReadRange } from './file-source.js';
 import type { BlockSource } from './source.js';
+
+/** Parsers bounds-check against the volume, so a read that leaves it follows a damaged pointer. */
+const OUTSIDE_HINT =
+  'the filesystem points past the end of its partition; repair it with its own tools';
 
 /**
  * A window onto another source: a partition seen as a volume of its own. Reads are relative to
@@ -18,21 +22,7 @@ export function sliceSource(
     size,
     sectorSize: parent.sectorSize,
     async read(at: number, length: number): Promise<Buffer> {
-      if (
-        !Number.isSafeInteger(at) ||
-        !Number.isSafeInteger(length) ||
-        at < 0 ||
-        length < 0 ||
-        at + length > size
-      ) {
-        throw new FerryError(
-          'SOURCE_TRUNCATED',
-          `read of ${length} bytes at ${at} lies beyond the end (${size} bytes)`,
-          {
-            where: path,
-          },
-        );
-      }
+      checkReadRange(at, length, size, path, OUTSIDE_HINT);
       return parent.read(offset + at, length);
     },
     async close(): Promise<void> {

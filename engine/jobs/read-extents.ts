@@ -4,11 +4,11 @@ import type { BlockSource } from '../io/source.js';
 import type { ByteRange } from '../ranges.js';
 
 /** Reads are this large: big enough to stream at disk speed, small enough to bound memory. */
-export const READ_CHUNK = 4 << 20;
+export const READ_CHUNK = 1 << 20;
 /** All-zero runs are dropped at this granularity, aligned on the disk. */
 export const ZERO_GRANULE = 64 << 10;
 /** Reads kept in flight ahead of the consumer, so reading overlaps compressing and writing. */
-const READ_AHEAD = 3;
+const READ_AHEAD = 4;
 
 const ZEROS = Buffer.alloc(ZERO_GRANULE);
 

@@ -3,15 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
 import {
   bufferSource,
-  expectedPartitions,
   imageSource,
   resealGptHeader,
   sfdiskImage,
-  sfdiskJson,
   sgdiskImage,
 } from '../../test/fixtures/tables.js';
+import { comparablePartition, expectedPartitions, sfdiskJson } from '../../test/fixtures/truth.js';
 import { readPartitionTable } from './read-table.js';
-import type { PartitionEntry, PartitionTable } from './types.js';
+import type { PartitionTable } from './types.js';
 
 const SIX_PARTITIONS = [
   ...['-o', '-n', '1:2048:+1M', '-t', '1:ef00', '-c', '1:EFI system', '-A', '1:set:2'],
@@ -23,16 +22,6 @@ const SIX_PARTITIONS = [
 ];
 
 const gptImage = (): Promise<string> => sgdiskImage('gpt-six', 10, SIX_PARTITIONS);
-
-const comparable = (p: PartitionEntry) => ({
-  number: p.number,
-  start: p.start,
-  size: p.size,
-  type: p.type,
-  bootable: p.bootable,
-  name: p.name,
-  uuid: p.uuid,
-});
 
 const MiB = 1024 * 1024;
 const SECTOR = 512;
@@ -46,7 +35,7 @@ async function expectSameAsSfdisk(
   expect(table.type).toBe('gpt');
   expect(table.id).toBe(expected.id.toLowerCase());
   expect(table.sectorSize).toBe(sectorSize);
-  expect(table.partitions.map(comparable)).toEqual(expectedPartitions(expected));
+  expect(table.partitions.map(comparablePartition)).toEqual(expectedPartitions(expected));
 }
 
 function flip(bytes: Buffer, at: number, mask: number): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { FerryError } from '../../shared/errors.js';
-import { sfdiskJson, sgdiskImage } from '../../test/fixtures/tables.js';
+import { sgdiskImage } from '../../test/fixtures/tables.js';
+import { sfdiskJson } from '../../test/fixtures/truth.js';
 import { isZeroGuid, readGuid, writeGuid } from './guid.js';
 
 const DISK_GUID = '0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9';

@@ -2,15 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   bufferSource,
-  expectedPartitions,
   imageSource,
+  NO_TABLE,
   sfdiskImage,
-  sfdiskJson,
   superfloppyImage,
 } from '../../test/fixtures/tables.js';
+import { comparablePartition, expectedPartitions, sfdiskJson } from '../../test/fixtures/truth.js';
 import { readMbrTable } from './mbr.js';
 import { readPartitionTable } from './read-table.js';
-import type { PartitionEntry } from './types.js';
 
 const THREE_PRIMARIES_THREE_LOGICALS = `label: dos
 label-id: 0x12345678
@@ -25,16 +24,6 @@ size=1024, type=8e
 
 const mbrImage = (): Promise<string> =>
   sfdiskImage('mbr-logicals', 16, THREE_PRIMARIES_THREE_LOGICALS);
-
-const comparable = (p: PartitionEntry) => ({
-  number: p.number,
-  start: p.start,
-  size: p.size,
-  type: p.type,
-  bootable: p.bootable,
-  name: p.name,
-  uuid: p.uuid,
-});
 
 const EBR_LINK = 446 + 16;
 
@@ -58,7 +47,7 @@ describe('MBR', () => {
     expect(table.sectorSize).toBe(512);
     expect(table.hybrid).toBe(false);
     expect(table.warnings).toEqual([]);
-    expect(table.partitions.map(comparable)).toEqual(expectedPartitions(expected));
+    expect(table.partitions.map(comparablePartition)).toEqual(expectedPartitions(expected));
     expect(table.partitions.map((p) => [p.number, p.kind])).toEqual([
       [1, 'primary'],
       [2, 'primary'],
@@ -88,7 +77,7 @@ describe('MBR', () => {
 
     const table = await readPartitionTable(await imageSource(image, 4096));
     expect(table.sectorSize).toBe(4096);
-    expect(table.partitions.map(comparable)).toEqual(expectedPartitions(expected));
+    expect(table.partitions.map(comparablePartition)).toEqual(expectedPartitions(expected));
     expect(table.partitions.map((p) => p.kind)).toEqual([
       'primary',
       'extended',
@@ -99,7 +88,7 @@ describe('MBR', () => {
     // An image file does not know its sector size; the caller re-reads with the other one.
     const asImage = await imageSource(image, 512);
     const reread = await readPartitionTable(asImage, { sectorSize: 4096 });
-    expect(reread.partitions.map(comparable)).toEqual(expectedPartitions(expected));
+    expect(reread.partitions.map(comparablePartition)).toEqual(expectedPartitions(expected));
     expect((await readMbrTable(asImage, 4096)).partitions).toEqual(reread.partitions);
   });
 
@@ -162,14 +151,7 @@ describe('MBR', () => {
       expect(bytes.readUInt16LE(510)).toBe(0xaa55);
       if (syslinux) expect(bytes.subarray(446, 510).some((b) => b !== 0)).toBe(true);
       const table = await readPartitionTable(bufferSource(bytes));
-      expect(table).toEqual({
-        type: 'none',
-        sectorSize: 512,
-        id: null,
-        hybrid: false,
-        partitions: [],
-        warnings: [],
-      });
+      expect(table).toEqual(NO_TABLE);
     }
   });
 

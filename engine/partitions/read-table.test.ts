@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
 import {
   bufferSource,
+  NO_TABLE,
   resealGptHeader,
   sfdiskImage,
   sgdiskImage,
@@ -11,14 +12,6 @@ import { random } from '../../test/fixtures/mutate.js';
 import { readPartitionTable } from './read-table.js';
 
 const MiB = 1024 * 1024;
-const NONE = {
-  type: 'none',
-  sectorSize: 512,
-  id: null,
-  hybrid: false,
-  partitions: [],
-  warnings: [],
-};
 
 const mbrImage = (): Promise<string> =>
   sfdiskImage(
@@ -47,9 +40,9 @@ describe('readPartitionTable', () => {
   it('sees no table on a blank disk, an empty MBR or a source smaller than a sector', async () => {
     const emptyMbr = await sfdiskImage('read-table-empty-mbr', 2, 'label: dos\n');
     expect((await readFile(emptyMbr)).readUInt16LE(510)).toBe(0xaa55);
-    expect(await readPartitionTable(bufferSource(await readFile(emptyMbr)))).toEqual(NONE);
-    expect(await readPartitionTable(bufferSource(Buffer.alloc(1024 * 1024)))).toEqual(NONE);
-    expect(await readPartitionTable(bufferSource(Buffer.alloc(100)))).toEqual(NONE);
+    expect(await readPartitionTable(bufferSource(await readFile(emptyMbr)))).toEqual(NO_TABLE);
+    expect(await readPartitionTable(bufferSource(Buffer.alloc(1024 * 1024)))).toEqual(NO_TABLE);
+    expect(await readPartitionTable(bufferSource(Buffer.alloc(100)))).toEqual(NO_TABLE);
   });
 
   it('reads a GPT whose protective MBR was wiped, with a warning', async () => {

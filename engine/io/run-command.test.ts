@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
-import { badOutput, execaRunner, runTool, runToolOk, type Tool } from './command.js';
+import { badOutput, execaRunner, runTool, runToolOk, type Tool } from './run-command.js';
 
 const tool = (file: string, ...args: string[]): Tool => ({ file, args, hint: 'install it' });
 

@@ -1,6 +1,8 @@
 /**
- * External commands (lsblk, diskutil, PowerShell, wmic) run through a CommandRunner, so that
- * every parser and every platform's logic can be tested with recorded outputs.
+ * External commands (lsblk, diskutil, PowerShell, wmic, blockdev) run through a CommandRunner, so
+ * that every parser and every platform's logic can be tested with recorded outputs. It lives in
+ * io, the lowest layer that runs tools: disk enumeration (disks/) and device geometry (io/) both
+ * import it, and it imports nothing of Ferry's but the error contract.
  */
 import { execa } from 'execa';
 import { FerryError } from '../../shared/errors.js';
@@ -88,7 +90,8 @@ export function badOutput(tool: Tool | string, reason: string): FerryError {
   return new FerryError('TOOL_OUTPUT', `unexpected output: ${reason}`, { where, hint });
 }
 
-function firstLine(message: string): string {
+/** The first line that is not blank, trimmed: what a one-line message can quote of a tool. */
+export function firstLine(message: string): string {
   return (
     message
       .split(/\r?\n/)

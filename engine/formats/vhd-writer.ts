@@ -1,0 +1,106 @@
+/**
+ * Writes dynamic VHDs laid out as QEMU and Hyper-V lay them out: a copy of the footer at 0, the
+ * dynamic header at 512, the BAT at 1536 (padded to a sector), then 2 MiB blocks, each behind
+ * its sector bitmap, and the footer at the end. Blocks holding data are appended in the order
+ * they arrive; the BAT, whose place is reserved up front, is written last. A thick `vhd` is a
+ * fixed VHD (vhd-fixed-writer.ts), the VHD way of preallocating a disk.
+ */
+import { PartialFile } from './partial-file.js';
+import { WriteBatch } from './qcow2-write-batch.js';
+import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
+import { BlockGatherer, allZeros } from './vhd-block-gatherer.js';
+import {
+  VHD_DYNAMIC_HEADER_SIZE,
+  VHD_UNALLOCATED,
+  buildVhdDynamicHeader,
+} from './vhd-dynamic-header.js';
+import { createFixedVhdWriter } from './vhd-fixed-writer.js';
+import { VHD_DISK_TYPE, VHD_FOOTER_SIZE, buildVhdFooter } from './vhd-footer.js';
+import { vhdDiskSize } from './vhd-geometry.js';
+
+const SECTOR = 512;
+/** The block size every VHD writer uses and Hyper-V expects. */
+const BLOCK_SIZE = 2 * 2 ** 20;
+/** One bit per sector of a block, padded to a sector; all set: every sector holds data. */
+const FULL_BITMAP = Buffer.alloc(Math.ceil(BLOCK_SIZE / SECTOR / 8 / SECTOR) * SECTOR, 0xff);
+const HEADER_OFFSET = VHD_FOOTER_SIZE;
+const BAT_OFFSET = HEADER_OFFSET + VHD_DYNAMIC_HEADER_SIZE;
+
+export const vhdWriter: FormatWriterDriver = {
+  name: 'vhd',
+  outputFiles: (target) => [target],
+  async create(target: string, options: WriterOptions): Promise<ImageWriter> {
+    if (options.thick) return createFixedVhdWriter(target, options);
+    const size = vhdDiskSize(options.size, 'dynamic');
+    return new DynamicVhdWriter(await PartialFile.create(target), size);
+  },
+};
+
+export const vhdFixedWriter: FormatWriterDriver = {
+  name: 'vhd-fixed',
+  outputFiles: (target) => [target],
+  create: createFixedVhdWriter,
+};
+
+class DynamicVhdWriter implements ImageWriter {
+  /** Sector offset of each block's bitmap in the file, or VHD_UNALLOCATED. */
+  private readonly bat: Uint32Array;
+  private readonly batBytes: number;
+  private readonly batch: WriteBatch;
+  private readonly blocks: BlockGatherer;
+  /** Where the next block goes: the end of the file so far. */
+  private next: number;
+
+  constructor(
+    private readonly file: PartialFile,
+    private readonly size: number,
+  ) {
+    const entries = Math.ceil(size / BLOCK_SIZE);
+    this.bat = new Uint32Array(entries).fill(VHD_UNALLOCATED);
+    this.batBytes = Math.ceil((entries * 4) / SECTOR) * SECTOR;
+    this.next = BAT_OFFSET + this.batBytes;
+    this.batch = new WriteBatch(file);
+    this.blocks = new BlockGatherer(BLOCK_SIZE, size, (index, parts) => this.block(index, parts));
+  }
+
+  write(extent: Extent): Promise<void> {
+    return this.blocks.add(extent);
+  }
+
+  async finish(): Promise<string[]> {
+    await this.blocks.flush();
+    const footer = buildVhdFooter(VHD_DISK_TYPE.dynamic, this.size, HEADER_OFFSET);
+    const header = buildVhdDynamicHeader({
+      tableOffset: BAT_OFFSET,
+      maxTableEntries: this.bat.length,
+      blockSize: BLOCK_SIZE,
+    });
+    const bat = Buffer.alloc(this.batBytes, 0xff);
+    this.bat.forEach((entry, index) => bat.writeUInt32BE(entry, index * 4));
+    this.batch.put(0, footer);
+    this.batch.put(HEADER_OFFSET, header);
+    this.batch.put(BAT_OFFSET, bat);
+    this.batch.put(this.next, footer);
+    await this.batch.flush();
+    await this.file.handle.truncate(this.next + VHD_FOOTER_SIZE);
+    return [await this.file.commit()];
+  }
+
+  async abort(): Promise<void> {
+    await this.batch.abandon();
+    await this.file.discard();
+  }
+
+  private async block(index: number, parts: Buffer[]): Promise<void> {
+    if (allZeros(parts)) return;
+    this.bat[index] = this.next / SECTOR;
+    this.batch.put(this.next, FULL_BITMAP);
+    let position = this.next + FULL_BITMAP.length;
+    for (const part of parts) {
+      this.batch.put(position, part);
+      position += part.length;
+      await this.batch.settle();
+    }
+    this.next = position;
+  }
+}

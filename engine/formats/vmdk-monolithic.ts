@@ -1,0 +1,176 @@
+/**
+ * monolithicSparse: one hosted sparse extent with its descriptor embedded, the VMDK that VMware
+ * Workstation, Player and VirtualBox create and open by default. Layout, as VMware and qemu
+ * write it: header, descriptor, redundant grain directory and tables, grain directory and
+ * tables, then 64 KiB grains from the first grain-aligned sector on, in the order they arrive.
+ */
+import { basename } from 'node:path';
+import { FerryError } from '../../shared/errors.js';
+import { PartialFile } from './partial-file.js';
+import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
+import { buildDescriptor, type DescriptorOptions } from './vmdk-descriptor.js';
+import { GrainAssembler, isZeros, type Grain } from './vmdk-grains.js';
+import { CoalescingWriter, commitAt, writeAt } from './vmdk-output.js';
+import {
+  DESCRIPTOR_SECTORS,
+  FLAG_NEWLINE_TEST,
+  FLAG_REDUNDANT_GD,
+  GRAIN_BYTES,
+  GRAIN_SECTORS,
+  GT_ENTRIES,
+  GT_SECTORS,
+  MAX_GTE,
+  SECTOR,
+  embeddedDescriptor,
+  encodeSparseHeader,
+  tableGeometry,
+  type SparseHeader,
+} from './vmdk-sparse.js';
+
+/** Where everything of a monolithicSparse extent lies, in sectors. */
+interface Layout {
+  header: SparseHeader;
+  tables: number;
+  gdSectors: number;
+  /** First sector of the redundant grain tables. */
+  rgtStart: number;
+  gdOffset: number;
+  /** First sector of the grain tables. */
+  gtStart: number;
+}
+
+function layoutFor(capacity: number, target: string): Layout {
+  const { grains, tables, gdSectors } = tableGeometry(capacity);
+  const rgdOffset = 1 + DESCRIPTOR_SECTORS;
+  const rgtStart = rgdOffset + gdSectors;
+  const gdOffset = rgtStart + tables * GT_SECTORS;
+  const gtStart = gdOffset + gdSectors;
+  const overhead = Math.ceil((gtStart + tables * GT_SECTORS) / GRAIN_SECTORS) * GRAIN_SECTORS;
+  if (overhead + grains * GRAIN_SECTORS > MAX_GTE + 1) {
+    throw new FerryError('UNSUPPORTED', 'a monolithicSparse VMDK holds at most 2 TiB', {
+      where: target,
+      hint: 'use --format vmdk-flat, or vhdx or qcow2, for a disk this large',
+    });
+  }
+  const header: SparseHeader = {
+    version: 1,
+    flags: FLAG_NEWLINE_TEST | FLAG_REDUNDANT_GD,
+    capacity,
+    grainSectors: GRAIN_SECTORS,
+    descriptorOffset: 1,
+    descriptorSectors: DESCRIPTOR_SECTORS,
+    gtEntries: GT_ENTRIES,
+    rgdOffset,
+    gdOffset,
+    overhead,
+    compressAlgorithm: 0,
+  };
+  return { header, tables, gdSectors, rgtStart, gdOffset, gtStart };
+}
+
+/** A grain directory whose tables lie back to back from `firstTable`. */
+function directory(layout: Layout, firstTable: number): Buffer {
+  const gd = Buffer.alloc(layout.gdSectors * SECTOR);
+  for (let table = 0; table < layout.tables; table++) {
+    gd.writeUInt32LE(firstTable + table * GT_SECTORS, table * 4);
+  }
+  return gd;
+}
+
+const RUN_TABLES = 256;
+const GT_BYTES = GT_SECTORS * SECTOR;
+
+/**
+ * The grain tables as grains arrive: a run of up to 256 consecutive tables (8 GiB of disk) is
+ * kept and written to both copies at once when the stream moves past it.
+ */
+class GrainTableRun {
+  private readonly run = Buffer.alloc(RUN_TABLES * GT_BYTES);
+  private first = 0;
+  private count = 0;
+
+  constructor(
+    private readonly file: PartialFile,
+    private readonly layout: Layout,
+  ) {}
+
+  async set(grain: number, sector: number): Promise<void> {
+    const table = Math.floor(grain / GT_ENTRIES);
+    if (this.count > 0 && table >= this.first + RUN_TABLES) await this.flush();
+    if (this.count === 0) this.first = table;
+    this.count = table - this.first + 1;
+    this.run.writeUInt32LE(sector, (grain - this.first * GT_ENTRIES) * 4);
+  }
+
+  async flush(): Promise<void> {
+    if (this.count === 0) return;
+    const tables = this.run.subarray(0, this.count * GT_BYTES);
+    const offset = this.first * GT_BYTES;
+    await Promise.all([
+      writeAt(this.file, tables, this.layout.rgtStart * SECTOR + offset),
+      writeAt(this.file, tables, this.layout.gtStart * SECTOR + offset),
+    ]);
+    this.run.fill(0);
+    this.count = 0;
+  }
+}
+
+/** A monolithicSparse writer whose descriptor says `descriptor` (adapter, hardware version). */
+export function monolithicSparseWriter(descriptor: DescriptorOptions = {}): FormatWriterDriver {
+  return {
+    name: 'vmdk',
+    outputFiles: (target) => [target],
+    async create(target: string, options: WriterOptions): Promise<ImageWriter> {
+      const capacity = Math.ceil(options.size / SECTOR);
+      const layout = layoutFor(capacity, target);
+      const text = buildDescriptor(
+        'monolithicSparse',
+        { sectors: capacity, type: 'SPARSE', file: basename(target) },
+        descriptor,
+      );
+      const head = Buffer.concat([
+        encodeSparseHeader(layout.header),
+        embeddedDescriptor(text, target),
+        directory(layout, layout.rgtStart),
+      ]);
+      const file = await PartialFile.create(target);
+      const output = new CoalescingWriter(file);
+      const tables = new GrainTableRun(file, layout);
+      const grains = new GrainAssembler(GRAIN_BYTES, options.size);
+      let nextSector = layout.header.overhead;
+
+      const store = async ({ index, data }: Grain): Promise<void> => {
+        if (isZeros(data)) return;
+        const sector = nextSector;
+        nextSector += GRAIN_SECTORS;
+        await output.write(sector * SECTOR, data);
+        await tables.set(index, sector);
+      };
+
+      try {
+        await writeAt(file, head, 0);
+        await writeAt(file, directory(layout, layout.gtStart), layout.gdOffset * SECTOR);
+      } catch (error) {
+        await file.discard();
+        throw error;
+      }
+      return {
+        async write(extent: Extent): Promise<void> {
+          for (const grain of grains.add(extent)) await store(grain);
+        },
+        async finish(): Promise<string[]> {
+          for (const grain of grains.end()) await store(grain);
+          await tables.flush();
+          await output.drain();
+          return [await commitAt(file, nextSector * SECTOR)];
+        },
+        async abort(): Promise<void> {
+          await output.settle();
+          await file.discard();
+        },
+      };
+    },
+  };
+}
+
+export const vmdkWriter = monolithicSparseWriter();
