@@ -4,6 +4,7 @@ import type { InspectReport } from '../../shared/layout.js';
 import { chooseFormat, writerFor } from '../formats/registry.js';
 import { readLayout } from '../inspect.js';
 import { openSource } from '../io/open-source.js';
+import type { BlockSource } from '../io/source.js';
 import { totalLength, type ByteRange } from '../ranges.js';
 import { copyRanges } from './copy-ranges.js';
 import { guardDestination } from './destination-guard.js';
@@ -46,6 +47,24 @@ export interface ConversionResult {
   bytes: number;
 }
 
+/** Works out what a conversion of `source` will read and write, before a byte is written. */
+export async function planConversion(
+  source: BlockSource,
+  request: ConvertRequest,
+): Promise<ConversionPlan> {
+  const format = chooseFormat(request.destination, request.format);
+  const layout = await readLayout(source);
+  const copy = copyRanges(layout, request.allBlocks ?? false);
+  return {
+    format,
+    outputFiles: writerFor(format).outputFiles(request.destination),
+    diskSize: source.size,
+    copy,
+    copyBytes: totalLength(copy),
+    layout: layout.report,
+  };
+}
+
 /** `ferry convert`: plan, then copy the planned extents into the chosen format. */
 export async function convert(
   request: ConvertRequest,
@@ -53,36 +72,26 @@ export async function convert(
   signal?: AbortSignal,
 ): Promise<ConversionResult> {
   const format = chooseFormat(request.destination, request.format);
-  const writerDriver = writerFor(format);
   const source = await openSource(request.source, signal ? { signal } : {});
   try {
-    const layout = await readLayout(source);
-    const copy = copyRanges(layout, request.allBlocks ?? false);
-    const plan: ConversionPlan = {
-      format,
-      outputFiles: writerDriver.outputFiles(request.destination),
-      diskSize: source.size,
-      copy,
-      copyBytes: totalLength(copy),
-      layout: layout.report,
-    };
+    const plan = await planConversion(source, request);
     events.onPlan?.(plan);
     await guardDestination(request.source, plan.outputFiles, { force: request.force ?? false });
     throwIfAborted(signal, request.source);
 
-    const writer = await writerDriver.create(request.destination, {
+    const writer = await writerFor(format).create(request.destination, {
       size: source.size,
       thick: request.thick ?? false,
       compress: request.compress ?? false,
     });
     try {
       const meter = new ProgressMeter(plan.copyBytes);
-      const onRead = (done: number): void => events.onProgress?.(meter.update(done));
-      for await (const extent of readExtents(
-        source,
-        copy,
-        signal ? { signal, onRead } : { onRead },
-      )) {
+      const extents = readExtents(source, plan.copy, {
+        onRead: (done) => events.onProgress?.(meter.update(done)),
+        ...(signal ? { signal } : {}),
+        ...(request.throttle ? { throttle: request.throttle } : {}),
+      });
+      for await (const extent of extents) {
         await writer.write(extent);
       }
       throwIfAborted(signal, request.source);

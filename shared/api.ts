@@ -1,0 +1,152 @@
+/**
+ * The contract between the user interface and the engine: every request the UI can make, every
+ * event the engine pushes. The renderer sees it as `window.ferry` (type FerryApi); Electron's
+ * preload implements it over IPC, the browser console over a WebSocket, and the engine host
+ * validates every request against the schemas below before acting on it.
+ */
+import { z } from 'zod';
+import type { Disk } from './disks.js';
+import { FORMAT_NAMES } from './formats.js';
+import type { InspectReport } from './layout.js';
+
+/** What a conversion job is asked to do; the same choices as `ferry convert`. */
+export const JobSpecSchema = z.object({
+  source: z.string().min(1),
+  destination: z.string().min(1),
+  format: z.enum(FORMAT_NAMES),
+  allBlocks: z.boolean().default(false),
+  thick: z.boolean().default(false),
+  compress: z.boolean().default(false),
+  force: z.boolean().default(false),
+});
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+
+/** A conversion worked out before anything is written: what the Summary screen shows. */
+export interface PlanSummary {
+  format: (typeof FORMAT_NAMES)[number];
+  outputFiles: string[];
+  diskSize: number;
+  /** Bytes of the source that will be read. */
+  copyBytes: number;
+  /** Bytes the output is expected to take on disk (an upper bound for compressed formats). */
+  estimatedOutputBytes: number;
+  /** Output files that exist already (replaced only with `force`). */
+  existing: string[];
+  warnings: string[];
+  layout: InspectReport;
+}
+
+export type JobState = 'queued' | 'planning' | 'copying' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  done: number;
+  total: number;
+  rate: number;
+  eta: number | null;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+export interface JobInfo {
+  id: string;
+  spec: JobSpec;
+  state: JobState;
+  createdAt: string;
+  finishedAt: string | null;
+  progress: JobProgress | null;
+  /** Final paths written, once done. */
+  files: string[];
+  /** Size of the output on disk, once done. */
+  bytes: number | null;
+  error: JobError | null;
+}
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export type EntryKind = 'file' | 'folder' | 'device' | 'other';
+
+export interface FolderEntry {
+  name: string;
+  path: string;
+  kind: EntryKind;
+  size: number;
+}
+
+/** A folder on the engine's machine, for the file and folder pickers of the browser console. */
+export interface FolderListing {
+  path: string;
+  parent: string | null;
+  entries: FolderEntry[];
+  /** Free bytes on the filesystem holding this folder. */
+  freeBytes: number;
+}
+
+/** Requests: name -> params schema. Results are typed in FerryApi. */
+export const RequestSchemas = {
+  listDisks: z.object({}),
+  inspect: z.object({ source: z.string().min(1) }),
+  plan: z.object({ spec: JobSpecSchema }),
+  startJob: z.object({ spec: JobSpecSchema }),
+  cancelJob: z.object({ id: z.string().min(1) }),
+  listJobs: z.object({}),
+  jobLog: z.object({ id: z.string().min(1) }),
+  browse: z.object({ path: z.string().optional() }),
+} as const;
+
+export type RequestName = keyof typeof RequestSchemas;
+export type RequestParams<N extends RequestName> = z.input<(typeof RequestSchemas)[N]>;
+
+export interface RequestResults {
+  listDisks: Disk[];
+  inspect: InspectReport;
+  plan: PlanSummary;
+  startJob: JobInfo;
+  cancelJob: JobInfo;
+  listJobs: JobInfo[];
+  jobLog: LogLine[];
+  browse: FolderListing;
+}
+
+/** Events pushed by the engine. */
+export type FerryEvent =
+  | { type: 'jobProgress'; id: string; progress: JobProgress }
+  | { type: 'jobState'; job: JobInfo }
+  | { type: 'jobLog'; id: string; line: LogLine }
+  | { type: 'disksChanged' };
+
+/** A failure as it crosses the boundary: a FerryError's code and its one line. */
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+/** What the renderer calls: `window.ferry`. Every method rejects with an Error whose message is the ApiError's. */
+export interface FerryApi {
+  request<N extends RequestName>(name: N, params: RequestParams<N>): Promise<RequestResults[N]>;
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (event: FerryEvent) => void): () => void;
+  /** What the shell can do beyond the engine: native dialogs exist only in Electron. */
+  readonly shell: ShellApi | null;
+}
+
+/** Native parts offered by the Electron shell only (the browser console uses `browse`). */
+export interface ShellApi {
+  chooseFile(options: { title: string }): Promise<string | null>;
+  chooseFolder(options: { title: string }): Promise<string | null>;
+  showInFolder(path: string): Promise<void>;
+  setProgress(fraction: number | null): void;
+}
+
+/** The wire format of both transports (stdio NDJSON and WebSocket). */
+export type WireMessage =
+  | { kind: 'request'; id: number; name: RequestName; params: unknown }
+  | { kind: 'result'; id: number; result: unknown }
+  | { kind: 'error'; id: number; error: ApiError }
+  | { kind: 'event'; event: FerryEvent };
