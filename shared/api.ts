@@ -119,7 +119,9 @@ export type FerryEvent =
   | { type: 'jobProgress'; id: string; progress: JobProgress }
   | { type: 'jobState'; job: JobInfo }
   | { type: 'jobLog'; id: string; line: LogLine }
-  | { type: 'disksChanged' };
+  | { type: 'disksChanged' }
+  /** The shell's File > Open Disk Image… chose a file: start the wizard from it. */
+  | { type: 'openImage'; path: string };
 
 /** A failure as it crosses the boundary: a FerryError's code and its one line. */
 export interface ApiError {

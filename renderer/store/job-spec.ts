@@ -1,0 +1,24 @@
+/** The wizard's choices as the engine's job spec. */
+import type { JobSpec } from '../../shared/api.js';
+import { joinPath, nameProblem } from '../model/paths.js';
+import { extensionOf, supportsCompression, supportsThick } from '../model/targets.js';
+import type { WizardData } from './wizard-state.js';
+
+export function destinationPath(state: WizardData): string | null {
+  if (state.folder.trim() === '' || nameProblem(state.name) !== null) return null;
+  return joinPath(state.folder.trim(), state.name.trim() + extensionOf(state.format));
+}
+
+export function jobSpec(state: WizardData): JobSpec | null {
+  const destination = destinationPath(state);
+  if (state.source === null || destination === null) return null;
+  return {
+    source: state.source,
+    destination,
+    format: state.format,
+    allBlocks: state.allBlocks,
+    thick: state.thick && supportsThick(state.format),
+    compress: state.compress && supportsCompression(state.format),
+    force: state.force,
+  };
+}

@@ -1,0 +1,53 @@
+/** Everything the wizard remembers: the choices of each step and what the engine said about them. */
+import type { JobInfo, LogLine, PlanSummary } from '../../shared/api.js';
+import type { Disk } from '../../shared/disks.js';
+import type { FormatName } from '../../shared/formats.js';
+import type { InspectReport } from '../../shared/layout.js';
+import type { TargetId } from '../model/targets.js';
+import type { Loadable } from './loadable.js';
+
+export const WIZARD_STEPS = ['source', 'destination', 'volumes', 'customize', 'summary'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+export type Step = WizardStep | 'progress';
+
+export type View = 'wizard' | 'jobs';
+export type SourceKind = 'disk' | 'image';
+
+export interface FolderSpace {
+  path: string;
+  freeBytes: number;
+}
+
+export interface WizardData {
+  view: View;
+  step: Step;
+  disks: Loadable<Disk[]>;
+  sourceKind: SourceKind;
+  /** The image path as typed, before it is inspected. */
+  imagePath: string;
+  /** The disk or image path last chosen; `inspection` is about it. */
+  source: string | null;
+  inspection: Loadable<InspectReport>;
+  target: TargetId;
+  format: FormatName;
+  compress: boolean;
+  folder: string;
+  /** Free space of `folder`, from `browse`. */
+  folderSpace: Loadable<FolderSpace>;
+  /** File name without its extension, which the format decides. */
+  name: string;
+  /** Once the user types a name, choosing another source no longer replaces it. */
+  nameEdited: boolean;
+  allBlocks: boolean;
+  thick: boolean;
+  plan: Loadable<PlanSummary>;
+  /** Replace existing output files. */
+  force: boolean;
+  /** Starting the job, and why it could not start. */
+  starting: Loadable<JobInfo>;
+  /** The job this wizard started, shown by the Progress step. */
+  currentJobId: string | null;
+  /** Every job the engine knows, newest first. */
+  jobs: JobInfo[];
+  logs: Record<string, LogLine[]>;
+}
