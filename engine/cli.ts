@@ -1,4 +1,5 @@
 import { FerryError } from '../shared/errors.js';
+import { CONSOLE_HELP, consoleCommand } from './cli/console-command.js';
 import { CONVERT_HELP, convertCommand } from './cli/convert-command.js';
 import { DISKS_HELP, disksCommand } from './cli/disks-command.js';
 import { INSPECT_HELP, inspectCommand } from './cli/inspect-command.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (argv: readonly string[], terminal: Terminal) => 
   disks: disksCommand,
   inspect: inspectCommand,
   convert: convertCommand,
+  console: consoleCommand,
 };
 
 const HELP = `usage: ferry <command> [options]
@@ -22,6 +24,7 @@ Commands:
   inspect <source>  show the partitions and filesystems of a disk or disk image
   convert <source> <dest>
                     copy a disk or disk image into a virtual disk
+  console           serve the app to a web browser on this machine
 
 Run "ferry <command> --help" for a command's options.
 
@@ -29,7 +32,9 @@ ${DISKS_HELP}
 
 ${INSPECT_HELP}
 
-${CONVERT_HELP}`;
+${CONVERT_HELP}
+
+${CONSOLE_HELP}`;
 
 const EXIT_STATUS = { input: 2, failure: 1, cancelled: 130 } as const;
 
