@@ -57,7 +57,7 @@ describe.each(['light', 'dark'] as const)(
         .poll(() => page.getByRole('heading', { level: 2, name: 'Choose the source' }).count())
         .toBe(1);
       await page.getByText('Looking for disks…').waitFor({ state: 'detached' });
-    await shot(page, theme, '1-source-disks');
+      await shot(page, theme, '1-source-disks');
       await page.getByRole('radio', { name: 'Disk image or virtual disk file' }).click();
       await page.getByRole('textbox', { name: 'Image or virtual disk file' }).fill(source);
       await page.getByRole('textbox', { name: 'Image or virtual disk file' }).press('Enter');
