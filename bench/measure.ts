@@ -1,10 +1,13 @@
-/** Runs a command under GNU time and returns its wall time and peak resident memory. */
+/** Runs a command under GNU time and returns its wall and CPU times and peak resident memory. */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
 export interface Measurement {
   seconds: number;
+  /** CPU time in the program itself and in the kernel on its behalf (copies, page cache). */
+  userSeconds: number;
+  systemSeconds: number;
   peakRssBytes: number;
 }
 
@@ -16,13 +19,22 @@ export async function measure(
   const report = join(scratch, 'time.txt');
   await execa('sync');
   const started = performance.now();
-  await execa('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
+  await execa('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const seconds = (performance.now() - started) / 1000;
-  const peakRssBytes = Number((await readFile(report, 'utf8')).trim().split('\n').at(-1)) * 1024;
+  const [user, system, rssKiB] = (await readFile(report, 'utf8'))
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ');
   await rm(report, { force: true });
-  return { seconds, peakRssBytes };
+  return {
+    seconds,
+    userSeconds: Number(user),
+    systemSeconds: Number(system),
+    peakRssBytes: Number(rssKiB) * 1024,
+  };
 }
 
 /** Bytes a set of files takes on disk (allocated blocks, so holes do not count). */

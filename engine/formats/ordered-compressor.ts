@@ -10,35 +10,30 @@ import { FerryError } from '../../shared/errors.js';
 /** Compresses one block; null means "store it as it is" (it would not shrink). */
 export type Compress = (data: Buffer) => Promise<Buffer | null>;
 
-/** Receives block `index`, its bytes and their compressed form (null: store `data`). */
-export type PlaceCompressed = (
-  index: number,
-  data: Buffer,
-  compressed: Buffer | null,
-) => Promise<void>;
+/** Receives a block pushed and its compressed form (null: store it as it is). */
+export type PlaceCompressed<Block> = (block: Block, compressed: Buffer | null) => Promise<void>;
 
-interface Job {
-  index: number;
-  data: Buffer;
+interface Job<Block> {
+  block: Block;
   compressed: Promise<Buffer | null>;
 }
 
-export class OrderedCompressor {
-  private readonly jobs: Job[] = [];
+export class OrderedCompressor<Block extends { index: number }> {
+  private readonly jobs: Job<Block>[] = [];
 
   constructor(
     private readonly compress: Compress,
-    private readonly place: PlaceCompressed,
+    private readonly place: PlaceCompressed<Block>,
     private readonly depth = Math.max(4, 2 * availableParallelism()),
   ) {}
 
-  /** Starts compressing `data`, which must stay unchanged until placed. */
-  async push(index: number, data: Buffer): Promise<void> {
+  /** Starts compressing `data`, the bytes of `block`, which must stay unchanged until placed. */
+  async push(block: Block, data: Buffer): Promise<void> {
     const compressed = this.compress(data);
     // Handled here so that a failure while an earlier job is awaited is not "unhandled"; it is
     // rethrown when this job's turn comes.
     compressed.catch(() => {});
-    this.jobs.push({ index, data, compressed });
+    this.jobs.push({ block, compressed });
     while (this.jobs.length > this.depth) await this.placeFirst();
   }
 
@@ -61,13 +56,13 @@ export class OrderedCompressor {
     } catch (error) {
       throw new FerryError(
         'IO',
-        `compressing block ${job.index} failed: ${(error as Error).message}`,
+        `compressing block ${job.block.index} failed: ${(error as Error).message}`,
         {
           hint: 'the machine may be out of memory; close other programs and try again',
           cause: error,
         },
       );
     }
-    await this.place(job.index, job.data, compressed);
+    await this.place(job.block, compressed);
   }
 }

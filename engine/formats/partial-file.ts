@@ -45,17 +45,10 @@ export class PartialFile {
     }
   }
 
-  async truncate(size: number): Promise<void> {
+  /** Sets the final length (when given), flushes, closes and renames to the final name. */
+  async commit(length?: number): Promise<string> {
     try {
-      await this.handle.truncate(size);
-    } catch (error) {
-      throw this.failure('cannot set the size of', error);
-    }
-  }
-
-  /** Flushes, closes and renames to the final name. */
-  async commit(): Promise<string> {
-    try {
+      if (length !== undefined) await this.handle.truncate(length);
       await this.handle.sync();
       await this.handle.close();
       await rename(this.partialPath, this.path);

@@ -5,9 +5,9 @@
  */
 import { inflateRaw, constants as zlibConstants } from 'node:zlib';
 import { FerryError } from '../../shared/errors.js';
-import { checkReadRange, openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
 import { RangeBuilder, type ByteRange } from '../ranges.js';
+import { imageReader, openImageFile } from './image-reader.js';
 import { Qcow2ClusterMap } from './qcow2-cluster-map.js';
 import { QCOW2_MAGIC, parseQcow2Header, refuseUnsupportedFeatures } from './qcow2-header.js';
 import type { FormatReaderDriver, ImageReader } from './types.js';
@@ -18,15 +18,7 @@ const HEADER_READ = 512;
 export const qcow2Reader: FormatReaderDriver = {
   name: 'qcow2',
   detect: ({ head }) => head.length >= 4 && head.readUInt32BE(0) === QCOW2_MAGIC,
-  async open(path: string): Promise<ImageReader> {
-    const file = await openFileSource(path);
-    try {
-      return await openQcow2Image(file);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  },
+  open: (path) => openImageFile(path, openQcow2Image),
 };
 
 /** Opens the qcow2 image whose file bytes `file` holds; closing the image closes `file`. */
@@ -50,6 +42,7 @@ export async function openQcow2Image(file: BlockSource): Promise<ImageReader> {
   ): Promise<void> => {
     const available = Math.max(0, Math.min(length, file.size - host));
     if (available > 0) (await file.read(host, available)).copy(into, at);
+    into.fill(0, at + available, at + length);
   };
 
   const inflated = (host: number, length: number): Promise<Buffer> => {
@@ -64,14 +57,13 @@ export async function openQcow2Image(file: BlockSource): Promise<ImageReader> {
     return lastInflated.data;
   };
 
-  return {
+  return imageReader({
     path: file.path,
     format: 'qcow2',
     size,
     sectorSize: 512,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, file.path);
-      const out = Buffer.alloc(length);
+    async fill(offset: number, out: Buffer): Promise<void> {
+      const { length } = out;
       // Every piece is started before any is awaited, so the compressed clusters of one read
       // inflate side by side on the thread pool.
       const pieces: Promise<void>[] = [];
@@ -107,11 +99,12 @@ export async function openQcow2Image(file: BlockSource): Promise<ImageReader> {
             next++;
           }
           start(readHost(mapping.host + within, take, out, done));
+        } else {
+          out.fill(0, done, done + take);
         }
         done += take;
       }
       await Promise.all(pieces);
-      return out;
     },
     async allocated(): Promise<ByteRange[]> {
       const ranges = new RangeBuilder();
@@ -122,7 +115,7 @@ export async function openQcow2Image(file: BlockSource): Promise<ImageReader> {
       return ranges.build();
     },
     close: () => file.close(),
-  };
+  });
 }
 
 /**

@@ -12,12 +12,12 @@ import { Qcow2Allocator } from './qcow2-allocator.js';
 import { compressQcow2Cluster } from './qcow2-deflate.js';
 import { OrderedCompressor } from './ordered-compressor.js';
 import { compressedEntry, standardEntry } from './qcow2-entries.js';
-import { GrainAssembler } from './qcow2-grains.js';
 import { buildQcow2Header } from './qcow2-header.js';
 import { WRITE_CLUSTER_BITS, planQcow2Layout, type Qcow2Layout } from './qcow2-layout.js';
-import { WriteBatch } from './qcow2-write-batch.js';
+import { GrainCutter, isZeros, joined, type Grain } from './grains.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
+import { WriteBatch } from './write-batch.js';
 
 export const qcow2Writer: FormatWriterDriver = {
   name: 'qcow2',
@@ -39,9 +39,8 @@ export async function createQcow2Writer(
 class Qcow2ImageWriter implements ImageWriter {
   private readonly batch: WriteBatch;
   private readonly allocator: Qcow2Allocator;
-  private readonly grains: GrainAssembler;
-  private readonly deflate: OrderedCompressor | undefined;
-  private readonly zeroCluster: Buffer;
+  private readonly grains: GrainCutter;
+  private readonly deflate: OrderedCompressor<Grain> | undefined;
   private readonly l1: Buffer;
   private l2Index = -1;
   private l2: Buffer | undefined;
@@ -60,24 +59,22 @@ class Qcow2ImageWriter implements ImageWriter {
       },
       (position, block) => this.batch.put(position, block),
     );
-    this.grains = new GrainAssembler(layout.clusterSize, options.size, (index, data) =>
-      this.cluster(index, data),
-    );
+    this.grains = new GrainCutter(layout.clusterSize, options.size);
     this.deflate = options.compress
-      ? new OrderedCompressor(compressQcow2Cluster, (index, data, compressed) =>
-          this.placeCompressed(index, data, compressed),
+      ? new OrderedCompressor(compressQcow2Cluster, (cluster: Grain, compressed) =>
+          this.placeCompressed(cluster, compressed),
         )
       : undefined;
-    this.zeroCluster = Buffer.alloc(layout.clusterSize);
     this.l1 = Buffer.alloc(layout.l1Size * 8);
   }
 
-  write(extent: Extent): Promise<void> {
-    return this.grains.add(extent);
+  async write(extent: Extent): Promise<void> {
+    for (const cluster of this.grains.add(extent)) await this.cluster(cluster);
+    await this.batch.settle();
   }
 
   async finish(): Promise<string[]> {
-    await this.grains.flush();
+    for (const cluster of this.grains.finish()) await this.cluster(cluster);
     await this.deflate?.drain();
     this.closeL2();
     const refcountTable = this.allocator.finish();
@@ -96,45 +93,39 @@ class Qcow2ImageWriter implements ImageWriter {
       }),
     );
     await this.batch.flush();
-    await this.file.handle.truncate(this.allocator.clusters * layout.clusterSize);
-    return [await this.file.commit()];
+    return [await this.file.commit(this.allocator.clusters * layout.clusterSize)];
   }
 
   async abort(): Promise<void> {
+    await this.deflate?.settle();
     await this.batch.abandon();
     await this.file.discard();
   }
 
-  private async cluster(index: number, data: Buffer): Promise<void> {
-    if (data.equals(this.zeroCluster)) return;
-    if (this.deflate) {
-      await this.deflate.push(index, data);
-    } else {
-      this.placeStandard(index, data);
-      await this.batch.settle();
-    }
+  private async cluster(cluster: Grain): Promise<void> {
+    if (isZeros(cluster.parts)) cluster.release();
+    else if (this.deflate) await this.deflate.push(cluster, joined(cluster));
+    else this.placeStandard(cluster);
   }
 
-  private async placeCompressed(
-    index: number,
-    data: Buffer,
-    compressed: Buffer | null,
-  ): Promise<void> {
+  private async placeCompressed(cluster: Grain, compressed: Buffer | null): Promise<void> {
     // QEMU stores a cluster that does not shrink as it is.
     if (compressed === null || compressed.length >= this.layout.clusterSize) {
-      this.placeStandard(index, data);
+      this.placeStandard(cluster);
     } else {
+      cluster.release();
       const host = this.allocator.allocateBytes(compressed.length);
       this.batch.put(host, compressed);
-      this.setL2(index, compressedEntry(host, compressed.length, this.layout.clusterBits));
+      this.setL2(cluster.index, compressedEntry(host, compressed.length, this.layout.clusterBits));
     }
     await this.batch.settle();
   }
 
-  private placeStandard(index: number, data: Buffer): void {
+  private placeStandard(cluster: Grain): void {
     const host = this.allocator.allocateCluster();
-    this.batch.put(host, data);
-    this.setL2(index, standardEntry(host));
+    this.batch.putAll(host, cluster.parts);
+    this.batch.onWritten(() => cluster.release());
+    this.setL2(cluster.index, standardEntry(host));
   }
 
   private setL2(cluster: number, entry: bigint): void {

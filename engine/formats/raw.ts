@@ -1,7 +1,6 @@
-import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
+import { FlatDiskWriter } from './flat-disk.js';
 import { PartialFile } from './partial-file.js';
-
-const ZEROS = Buffer.alloc(1 << 20);
+import type { FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 
 /**
  * A raw disk image. Thin: what is never written stays a hole, so the file takes only the space
@@ -12,26 +11,17 @@ export const rawWriter: FormatWriterDriver = {
   outputFiles: (target) => [target],
   async create(target: string, options: WriterOptions): Promise<ImageWriter> {
     const file = await PartialFile.create(target);
-    let written = 0;
-    const fillZeros = async (until: number): Promise<void> => {
-      while (written < until) {
-        const length = Math.min(ZEROS.length, until - written);
-        await file.writeAt(ZEROS.subarray(0, length), written);
-        written += length;
-      }
-    };
+    const disk = new FlatDiskWriter(file, options.size, options.thick);
     return {
-      async write({ offset, data }: Extent): Promise<void> {
-        if (options.thick) await fillZeros(offset);
-        await file.writeAt(data, offset);
-        written = offset + data.length;
-      },
+      write: (extent) => disk.write(extent),
       async finish(): Promise<string[]> {
-        if (options.thick) await fillZeros(options.size);
-        await file.truncate(options.size);
-        return [await file.commit()];
+        await disk.finish();
+        return [await file.commit(options.size)];
       },
-      abort: () => file.discard(),
+      async abort(): Promise<void> {
+        await disk.abandon();
+        await file.discard();
+      },
     };
   },
 };

@@ -4,11 +4,18 @@ import type { ByteRange } from '../ranges.js';
 
 /**
  * A run of bytes of the virtual disk. A writer may keep `data` (without copying) until a later
- * write or `finish`, so whoever produces extents must never reuse a buffer once handed over.
+ * write or `finish`, so whoever produces extents must not reuse its memory before `release`.
  */
 export interface Extent {
   offset: number;
   data: Buffer;
+  /**
+   * Hands the memory of `data` back to whoever produced it, to be filled again. A writer calls
+   * it exactly once, when it holds no view of `data` any more: after the write that stored its
+   * last byte completed, after compressing it, or at once if it stores none of it. Extents
+   * without it own their memory; the garbage collector takes it back.
+   */
+  release?: () => void;
 }
 
 export interface WriterOptions {
@@ -42,6 +49,8 @@ export interface FormatWriterDriver {
 
 /** A virtual disk opened for reading: the disk it holds, and which parts of it are stored. */
 export interface ImageReader extends BlockSource {
+  /** Fills all of `target` with the disk's bytes from `offset` on, so a caller can reuse it. */
+  readInto(offset: number, target: Buffer): Promise<void>;
   /** Virtual byte ranges the image stores data for; the rest reads as zeros. Sorted, merged. */
   allocated(): Promise<ByteRange[]>;
 }

@@ -4,9 +4,8 @@
  * hold the disk.
  */
 import { FerryError } from '../../shared/errors.js';
-import { checkReadRange, openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
-import { RangeBuilder, type ByteRange } from '../ranges.js';
+import { blockImageReader, openImageFile } from './image-reader.js';
 import type { FormatReaderDriver, ImageReader } from './types.js';
 import {
   VDI_BLOCK_ZERO,
@@ -21,15 +20,7 @@ export const vdiReader: FormatReaderDriver = {
   detect: ({ head }) =>
     head.length >= VDI_SIGNATURE_OFFSET + 4 &&
     head.readUInt32LE(VDI_SIGNATURE_OFFSET) === VDI_SIGNATURE,
-  async open(path: string): Promise<ImageReader> {
-    const file = await openFileSource(path);
-    try {
-      return await openVdiImage(file);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  },
+  open: (path) => openImageFile(path, openVdiImage),
 };
 
 /** Opens the VDI image whose file bytes `file` holds; closing the image closes `file`. */
@@ -63,49 +54,13 @@ export async function openVdiImage(file: BlockSource): Promise<ImageReader> {
     locations[block] = location;
   }
 
-  return {
-    path: file.path,
+  return blockImageReader({
+    file,
     format: 'vdi',
     size,
     sectorSize: 512,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, file.path);
-      const out = Buffer.alloc(length);
-      let done = 0;
-      while (done < length) {
-        const position = offset + done;
-        const block = Math.floor(position / blockSize);
-        const within = position - block * blockSize;
-        const location = locations[block]!;
-        let take = Math.min(blockSize - within, length - done);
-        if (location >= 0) {
-          // Blocks stored one after another in the file are read together.
-          let next = block + 1;
-          while (
-            done + take < length &&
-            locations[next] === location + (next - block) * stride &&
-            stride === blockSize
-          ) {
-            take += Math.min(blockSize, length - done - take);
-            next++;
-          }
-          // What lies past the end of the file reads as zeros, as in QEMU.
-          const available = Math.max(0, Math.min(take, file.size - location - within));
-          if (available > 0) (await file.read(location + within, available)).copy(out, done);
-        }
-        done += take;
-      }
-      return out;
-    },
-    async allocated(): Promise<ByteRange[]> {
-      const ranges = new RangeBuilder();
-      for (let block = 0; block < usedBlocks; block++) {
-        if (locations[block]! < 0) continue;
-        const start = block * blockSize;
-        ranges.add(start, Math.min(blockSize, size - start));
-      }
-      return ranges.build();
-    },
-    close: () => file.close(),
-  };
+    blockSize,
+    blocks: usedBlocks,
+    locate: (block) => locations[block] ?? -1,
+  });
 }

@@ -6,12 +6,12 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
-import { GrainAssembler } from './qcow2-grains.js';
-import { WriteBatch } from './qcow2-write-batch.js';
+import { BlockArea } from './block-area.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import { VdiBlockMapWriter } from './vdi-block-map.js';
 import { VDI_HEADER_BYTES, VDI_TYPE, buildVdiHeader } from './vdi-header.js';
+import { WriteBatch } from './write-batch.js';
 
 const MiB = 2 ** 20;
 const BLOCK_SIZE = MiB;
@@ -19,7 +19,6 @@ const BLOCK_SIZE = MiB;
 const ALIGN = MiB;
 /** QEMU's limit (and what keeps the data offset inside its 32-bit field). */
 const MAX_BLOCKS = 0x3fffffff;
-const ZERO_BLOCK = Buffer.alloc(BLOCK_SIZE);
 
 const alignUp = (value: number): number => Math.ceil(value / ALIGN) * ALIGN;
 
@@ -48,9 +47,7 @@ class VdiImageWriter implements ImageWriter {
   private readonly dataOffset: number;
   private readonly batch: WriteBatch;
   private readonly map: VdiBlockMapWriter;
-  private readonly grains: GrainAssembler;
-  /** Dynamic: blocks stored so far. Fixed: blocks written (or zero-filled) so far. */
-  private stored = 0;
+  private readonly area: BlockArea;
 
   constructor(
     private readonly file: PartialFile,
@@ -62,18 +59,24 @@ class VdiImageWriter implements ImageWriter {
     this.map = new VdiBlockMapWriter(this.blocksOffset, blocks, (position, slice) =>
       this.batch.put(position, slice),
     );
-    this.grains = new GrainAssembler(BLOCK_SIZE, options.size, (index, data) =>
-      options.thick ? this.fixedBlock(index, data) : this.dynamicBlock(index, data),
+    this.area = new BlockArea(
+      this.batch,
+      {
+        dataOffset: this.dataOffset,
+        blockSize: BLOCK_SIZE,
+        diskSize: options.size,
+        fixed: options.thick,
+      },
+      (index, stored) => this.map.set(index, stored),
     );
   }
 
   write(extent: Extent): Promise<void> {
-    return this.grains.add(extent);
+    return this.area.write(extent);
   }
 
   async finish(): Promise<string[]> {
-    await this.grains.flush();
-    if (this.options.thick) await this.fillFixedUpTo(this.blocks);
+    await this.area.finish(this.blocks);
     this.map.finish();
     const header = buildVdiHeader({
       type: this.options.thick ? VDI_TYPE.fixed : VDI_TYPE.dynamic,
@@ -82,41 +85,15 @@ class VdiImageWriter implements ImageWriter {
       diskSize: this.options.size,
       blockSize: BLOCK_SIZE,
       blocks: this.blocks,
-      blocksAllocated: this.stored,
+      blocksAllocated: this.area.stored,
     });
     this.batch.put(0, header);
     await this.batch.flush();
-    await this.file.handle.truncate(this.dataOffset + this.stored * BLOCK_SIZE);
-    return [await this.file.commit()];
+    return [await this.file.commit(this.area.end)];
   }
 
   async abort(): Promise<void> {
     await this.batch.abandon();
     await this.file.discard();
-  }
-
-  private async dynamicBlock(index: number, data: Buffer): Promise<void> {
-    if (data.equals(ZERO_BLOCK)) return;
-    const physical = this.stored++;
-    this.batch.put(this.dataOffset + physical * BLOCK_SIZE, data);
-    this.map.set(index, physical);
-    await this.batch.settle();
-  }
-
-  private async fixedBlock(index: number, data: Buffer): Promise<void> {
-    await this.fillFixedUpTo(index);
-    this.batch.put(this.dataOffset + index * BLOCK_SIZE, data);
-    this.map.set(index, index);
-    this.stored = index + 1;
-    await this.batch.settle();
-  }
-
-  /** Stores zeros in the fixed image's blocks from the last one stored up to `end`. */
-  private async fillFixedUpTo(end: number): Promise<void> {
-    for (; this.stored < end; this.stored++) {
-      this.batch.put(this.dataOffset + this.stored * BLOCK_SIZE, ZERO_BLOCK);
-      this.map.set(this.stored, this.stored);
-      await this.batch.settle();
-    }
   }
 }

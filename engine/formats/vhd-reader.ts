@@ -6,9 +6,8 @@
  */
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
-import { checkReadRange, openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
-import { RangeBuilder, type ByteRange } from '../ranges.js';
+import { blockImageReader, imageReader, openImageFile } from './image-reader.js';
 import type { FormatReaderDriver, ImageReader } from './types.js';
 import {
   VHD_DYNAMIC_HEADER_SIZE,
@@ -32,15 +31,7 @@ const BAT_READ_ENTRIES = 2 ** 18;
 export const vhdReader: FormatReaderDriver = {
   name: 'vhd',
   detect: ({ head, tail }) => hasVhdCookie(tail) || hasVhdCookie(head),
-  async open(path: string): Promise<ImageReader> {
-    const file = await openFileSource(path);
-    try {
-      return await openVhdImage(file);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  },
+  open: (path) => openImageFile(path, openVhdImage),
 };
 
 /** Opens the VHD whose file bytes `file` holds; closing the image closes `file`. */
@@ -99,18 +90,17 @@ function fixedImage(file: BlockSource, size: number): ImageReader {
       },
     );
   }
-  return {
+  return imageReader({
     path: file.path,
     format: 'vhd',
     size,
     sectorSize: SECTOR,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, file.path);
-      return length === 0 ? Buffer.alloc(0) : file.read(offset, length);
+    fill: async (offset, target) => {
+      (await file.read(offset, target.length)).copy(target);
     },
     allocated: async () => (size > 0 ? [{ start: 0, length: size }] : []),
     close: () => file.close(),
-  };
+  });
 }
 
 async function dynamicImage(file: BlockSource, footer: VhdFooter): Promise<ImageReader> {
@@ -169,39 +159,19 @@ async function dynamicImage(file: BlockSource, footer: VhdFooter): Promise<Image
     }
   }
 
-  return {
-    path: file.path,
+  return blockImageReader({
+    file,
     format: 'vhd',
     size,
     sectorSize: SECTOR,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, file.path);
-      const out = Buffer.alloc(length);
-      let done = 0;
-      while (done < length) {
-        const position = offset + done;
-        const block = Math.floor(position / blockSize);
-        const within = position - block * blockSize;
-        const take = Math.min(blockSize - within, length - done);
-        const entry = bat[block]!;
-        if (entry !== VHD_UNALLOCATED) {
-          (await file.read(entry * SECTOR + bitmapSize + within, take)).copy(out, done);
-        }
-        done += take;
-      }
-      return out;
+    blockSize,
+    blocks,
+    // Each block's data follows its sector bitmap.
+    locate: (block) => {
+      const entry = bat[block] ?? VHD_UNALLOCATED;
+      return entry === VHD_UNALLOCATED ? -1 : entry * SECTOR + bitmapSize;
     },
-    async allocated(): Promise<ByteRange[]> {
-      const ranges = new RangeBuilder();
-      bat.forEach((entry, block) => {
-        if (entry === VHD_UNALLOCATED) return;
-        const start = block * blockSize;
-        ranges.add(start, Math.min(blockSize, size - start));
-      });
-      return ranges.build();
-    },
-    close: () => file.close(),
-  };
+  });
 }
 
 function badBat(where: string, message: string): FerryError {

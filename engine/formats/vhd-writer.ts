@@ -5,10 +5,9 @@
  * they arrive; the BAT, whose place is reserved up front, is written last. A thick `vhd` is a
  * fixed VHD (vhd-fixed-writer.ts), the VHD way of preallocating a disk.
  */
+import { GrainCutter, isZeros, type Grain } from './grains.js';
 import { PartialFile } from './partial-file.js';
-import { WriteBatch } from './qcow2-write-batch.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
-import { BlockGatherer, allZeros } from './vhd-block-gatherer.js';
 import {
   VHD_DYNAMIC_HEADER_SIZE,
   VHD_UNALLOCATED,
@@ -17,6 +16,7 @@ import {
 import { createFixedVhdWriter } from './vhd-fixed-writer.js';
 import { VHD_DISK_TYPE, VHD_FOOTER_SIZE, buildVhdFooter } from './vhd-footer.js';
 import { vhdDiskSize } from './vhd-geometry.js';
+import { WriteBatch } from './write-batch.js';
 
 const SECTOR = 512;
 /** The block size every VHD writer uses and Hyper-V expects. */
@@ -47,7 +47,7 @@ class DynamicVhdWriter implements ImageWriter {
   private readonly bat: Uint32Array;
   private readonly batBytes: number;
   private readonly batch: WriteBatch;
-  private readonly blocks: BlockGatherer;
+  private readonly blocks: GrainCutter;
   /** Where the next block goes: the end of the file so far. */
   private next: number;
 
@@ -60,15 +60,16 @@ class DynamicVhdWriter implements ImageWriter {
     this.batBytes = Math.ceil((entries * 4) / SECTOR) * SECTOR;
     this.next = BAT_OFFSET + this.batBytes;
     this.batch = new WriteBatch(file);
-    this.blocks = new BlockGatherer(BLOCK_SIZE, size, (index, parts) => this.block(index, parts));
+    this.blocks = new GrainCutter(BLOCK_SIZE, size);
   }
 
-  write(extent: Extent): Promise<void> {
-    return this.blocks.add(extent);
+  async write(extent: Extent): Promise<void> {
+    for (const block of this.blocks.add(extent)) this.block(block);
+    await this.batch.settle();
   }
 
   async finish(): Promise<string[]> {
-    await this.blocks.flush();
+    for (const block of this.blocks.finish()) this.block(block);
     const footer = buildVhdFooter(VHD_DISK_TYPE.dynamic, this.size, HEADER_OFFSET);
     const header = buildVhdDynamicHeader({
       tableOffset: BAT_OFFSET,
@@ -82,8 +83,7 @@ class DynamicVhdWriter implements ImageWriter {
     this.batch.put(BAT_OFFSET, bat);
     this.batch.put(this.next, footer);
     await this.batch.flush();
-    await this.file.handle.truncate(this.next + VHD_FOOTER_SIZE);
-    return [await this.file.commit()];
+    return [await this.file.commit(this.next + VHD_FOOTER_SIZE)];
   }
 
   async abort(): Promise<void> {
@@ -91,16 +91,15 @@ class DynamicVhdWriter implements ImageWriter {
     await this.file.discard();
   }
 
-  private async block(index: number, parts: Buffer[]): Promise<void> {
-    if (allZeros(parts)) return;
-    this.bat[index] = this.next / SECTOR;
-    this.batch.put(this.next, FULL_BITMAP);
-    let position = this.next + FULL_BITMAP.length;
-    for (const part of parts) {
-      this.batch.put(position, part);
-      position += part.length;
-      await this.batch.settle();
+  /** Appends `block` behind its sector bitmap, unless it holds only zeros. */
+  private block(block: Grain): void {
+    if (isZeros(block.parts)) {
+      block.release();
+      return;
     }
-    this.next = position;
+    this.bat[block.index] = this.next / SECTOR;
+    this.batch.put(this.next, FULL_BITMAP);
+    this.next = this.batch.putAll(this.next + FULL_BITMAP.length, block.parts);
+    this.batch.onWritten(() => block.release());
   }
 }

@@ -5,9 +5,8 @@
  * differencing disks.
  */
 import { FerryError } from '../../shared/errors.js';
-import { checkReadRange, openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
-import { RangeBuilder, type ByteRange } from '../ranges.js';
+import { blockImageReader, openImageFile } from './image-reader.js';
 import type { FormatReaderDriver, ImageReader } from './types.js';
 import {
   BAT_ENTRY_SIZE,
@@ -41,15 +40,7 @@ const HINT = 'the VHDX is damaged or was cut short; `qemu-img check -f vhdx` may
 export const vhdxReader: FormatReaderDriver = {
   name: 'vhdx',
   detect: ({ head }) => hasVhdxSignature(head),
-  async open(path: string): Promise<ImageReader> {
-    const file = await openFileSource(path);
-    try {
-      return await openVhdxImage(file);
-    } catch (error) {
-      await file.close();
-      throw error;
-    }
-  },
+  open: (path) => openImageFile(path, openVhdxImage),
 };
 
 /** Opens the VHDX whose file bytes `file` holds; closing the image closes `file`. */
@@ -96,47 +87,18 @@ export async function openVhdxImage(file: BlockSource): Promise<ImageReader> {
     );
   }
   const offsetsMiB = await loadBat(file, bat.offset, geometry, size);
-  const blockMiB = blockSize / MiB;
-
-  return {
-    path: file.path,
+  return blockImageReader({
+    file,
     format: 'vhdx',
     size,
     sectorSize: logicalSectorSize,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, file.path);
-      const out = Buffer.alloc(length);
-      let done = 0;
-      while (done < length) {
-        const position = offset + done;
-        const block = Math.floor(position / blockSize);
-        const within = position - block * blockSize;
-        const stored = offsetsMiB[block]!;
-        let take = Math.min(blockSize - within, length - done);
-        if (stored !== 0) {
-          // Blocks stored one after another in the file are read together.
-          let next = block + 1;
-          while (done + take < length && offsetsMiB[next] === stored + (next - block) * blockMiB) {
-            take += Math.min(blockSize, length - done - take);
-            next++;
-          }
-          (await file.read(stored * MiB + within, take)).copy(out, done);
-        }
-        done += take;
-      }
-      return out;
+    blockSize,
+    blocks: geometry.blocks,
+    locate: (block) => {
+      const stored = offsetsMiB[block] ?? 0;
+      return stored === 0 ? -1 : stored * MiB;
     },
-    async allocated(): Promise<ByteRange[]> {
-      const ranges = new RangeBuilder();
-      offsetsMiB.forEach((stored, block) => {
-        if (stored === 0) return;
-        const start = block * blockSize;
-        ranges.add(start, Math.min(blockSize, size - start));
-      });
-      return ranges.build();
-    },
-    close: () => file.close(),
-  };
+  });
 }
 
 /** The valid header with the higher sequence number (MS-VHDX 2.2.2.1). */

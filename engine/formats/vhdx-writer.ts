@@ -21,10 +21,9 @@
 import { randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
+import { BlockArea } from './block-area.js';
 import { PartialFile } from './partial-file.js';
-import { WriteBatch } from './qcow2-write-batch.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
-import { BlockGatherer, allZeros } from './vhd-block-gatherer.js';
 import {
   BAT_ENTRY_SIZE,
   PAYLOAD_STATE,
@@ -41,6 +40,7 @@ import {
   buildVhdxHeader,
 } from './vhdx-header.js';
 import { VHDX_MAX_DISK_SIZE, buildVhdxMetadata } from './vhdx-metadata.js';
+import { WriteBatch } from './write-batch.js';
 
 const MiB = 2 ** 20;
 const LOG_OFFSET = MiB;
@@ -56,7 +56,6 @@ const LOGICAL_SECTOR_SIZE = 512;
 /** What Hyper-V reports for a new VHDX: 4 KiB, the sector size of current disks. */
 const PHYSICAL_SECTOR_SIZE = 4096;
 const CREATOR = 'Ferry';
-const ZEROS = Buffer.alloc(MiB);
 
 /**
  * The size in bytes of the disk a VHDX written for `requested` bytes presents: whole 512-byte
@@ -87,13 +86,10 @@ export const vhdxWriter: FormatWriterDriver = {
 
 class VhdxImageWriter implements ImageWriter {
   private readonly batLength: number;
-  private readonly dataOffset: number;
   /** File offset in MiB of each payload block, 0 for a block not stored. */
   private readonly offsetsMiB: Uint32Array;
   private readonly batch: WriteBatch;
-  private readonly blocks: BlockGatherer;
-  /** Blocks stored so far, all at the end of the file. */
-  private stored = 0;
+  private readonly area: BlockArea;
 
   constructor(
     private readonly file: PartialFile,
@@ -102,59 +98,33 @@ class VhdxImageWriter implements ImageWriter {
     private readonly fixed: boolean,
   ) {
     this.batLength = Math.max(MiB, Math.ceil((geometry.entries * BAT_ENTRY_SIZE) / MiB) * MiB);
-    this.dataOffset = BAT_OFFSET + this.batLength;
+    const dataOffset = BAT_OFFSET + this.batLength;
+    const { blockSize } = geometry;
     this.offsetsMiB = new Uint32Array(geometry.blocks);
     this.batch = new WriteBatch(file);
-    this.blocks = new BlockGatherer(geometry.blockSize, size, (index, parts) =>
-      fixed ? this.fixedBlock(index, parts) : this.dynamicBlock(index, parts),
+    this.area = new BlockArea(
+      this.batch,
+      { dataOffset, blockSize, diskSize: size, fixed },
+      (index, stored) => {
+        this.offsetsMiB[index] = (dataOffset + stored * blockSize) / MiB;
+      },
     );
   }
 
   write(extent: Extent): Promise<void> {
-    return this.blocks.add(extent);
+    return this.area.write(extent);
   }
 
   async finish(): Promise<string[]> {
-    await this.blocks.flush();
-    if (this.fixed) await this.storeZeroBlocksUpTo(this.geometry.blocks);
+    await this.area.finish(this.geometry.blocks);
     await this.putTables();
     await this.batch.flush();
-    await this.file.handle.truncate(this.dataOffset + this.stored * this.geometry.blockSize);
-    return [await this.file.commit()];
+    return [await this.file.commit(this.area.end)];
   }
 
   async abort(): Promise<void> {
     await this.batch.abandon();
     await this.file.discard();
-  }
-
-  private async dynamicBlock(index: number, parts: Buffer[]): Promise<void> {
-    if (allZeros(parts)) return;
-    await this.store(index, parts);
-  }
-
-  private async fixedBlock(index: number, parts: Buffer[]): Promise<void> {
-    await this.storeZeroBlocksUpTo(index);
-    await this.store(index, parts);
-  }
-
-  /** Appends block `index`, made of `parts`, to the file. */
-  private async store(index: number, parts: readonly Buffer[]): Promise<void> {
-    const start = this.dataOffset + this.stored * this.geometry.blockSize;
-    let position = start;
-    for (const part of parts) {
-      this.batch.put(position, part);
-      position += part.length;
-      await this.batch.settle();
-    }
-    this.offsetsMiB[index] = start / MiB;
-    this.stored++;
-  }
-
-  /** Fixed disks: stores zeros in every block from the last one stored up to `end`. */
-  private async storeZeroBlocksUpTo(end: number): Promise<void> {
-    const zeroBlock = new Array<Buffer>(this.geometry.blockSize / ZEROS.length).fill(ZEROS);
-    for (let index = this.stored; index < end; index++) await this.store(index, zeroBlock);
   }
 
   private async putTables(): Promise<void> {

@@ -5,10 +5,10 @@
  */
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FlatDiskWriter } from './flat-disk.js';
 import { PartialFile } from './partial-file.js';
-import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
+import type { FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import { buildDescriptor, type DescriptorOptions } from './vmdk-descriptor.js';
-import { CoalescingWriter, commitAt, writeAt } from './vmdk-output.js';
 import { SECTOR } from './vmdk-sparse.js';
 
 /** `disk.vmdk` -> `disk-flat.vmdk`, as VMware names the data file beside its descriptor. */
@@ -38,37 +38,24 @@ export function monolithicFlatWriter(descriptor: DescriptorOptions = {}): Format
         await descriptorFile.discard();
         throw error;
       }
-      const output = new CoalescingWriter(flat);
-      let written = 0;
+      const disk = new FlatDiskWriter(flat, options.size, false);
       return {
-        async write({ offset, data }: Extent): Promise<void> {
-          if (
-            !Number.isSafeInteger(offset) ||
-            offset < written ||
-            offset + data.length > options.size
-          ) {
-            throw new RangeError(
-              `extent at ${offset} (${data.length} bytes) is out of order or beyond the disk (${options.size} bytes)`,
-            );
-          }
-          written = offset + data.length;
-          await output.write(offset, data);
-        },
+        write: (extent) => disk.write(extent),
         async finish(): Promise<string[]> {
-          await output.drain();
+          await disk.finish();
           const descriptorBytes = Buffer.from(text, 'utf8');
-          await writeAt(descriptorFile, descriptorBytes, 0);
+          await descriptorFile.writeAt(descriptorBytes, 0);
           // The data first: a descriptor must never name a flat file that is not there.
-          const flatDone = await commitAt(flat, capacity * SECTOR);
+          const flatDone = await flat.commit(capacity * SECTOR);
           try {
-            return [await commitAt(descriptorFile, descriptorBytes.length), flatDone];
+            return [await descriptorFile.commit(descriptorBytes.length), flatDone];
           } catch (error) {
             await rm(flatDone, { force: true });
             throw error;
           }
         },
         async abort(): Promise<void> {
-          await output.settle();
+          await disk.abandon();
           await Promise.all([flat.discard(), descriptorFile.discard()]);
         },
       };

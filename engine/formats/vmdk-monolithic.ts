@@ -6,11 +6,10 @@
  */
 import { basename } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
+import { GrainCutter, isZeros, type Grain } from './grains.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import { buildDescriptor, type DescriptorOptions } from './vmdk-descriptor.js';
-import { GrainAssembler, isZeros, type Grain } from './vmdk-grains.js';
-import { CoalescingWriter, commitAt, writeAt } from './vmdk-output.js';
 import {
   DESCRIPTOR_SECTORS,
   FLAG_NEWLINE_TEST,
@@ -26,6 +25,7 @@ import {
   tableGeometry,
   type SparseHeader,
 } from './vmdk-sparse.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Where everything of a monolithicSparse extent lies, in sectors. */
 interface Layout {
@@ -82,35 +82,34 @@ const GT_BYTES = GT_SECTORS * SECTOR;
 
 /**
  * The grain tables as grains arrive: a run of up to 256 consecutive tables (8 GiB of disk) is
- * kept and written to both copies at once when the stream moves past it.
+ * kept and queued for both copies when the stream moves past it.
  */
 class GrainTableRun {
-  private readonly run = Buffer.alloc(RUN_TABLES * GT_BYTES);
+  private run = Buffer.alloc(RUN_TABLES * GT_BYTES);
   private first = 0;
   private count = 0;
 
   constructor(
-    private readonly file: PartialFile,
+    private readonly batch: WriteBatch,
     private readonly layout: Layout,
   ) {}
 
-  async set(grain: number, sector: number): Promise<void> {
+  set(grain: number, sector: number): void {
     const table = Math.floor(grain / GT_ENTRIES);
-    if (this.count > 0 && table >= this.first + RUN_TABLES) await this.flush();
+    if (this.count > 0 && table >= this.first + RUN_TABLES) this.flush();
     if (this.count === 0) this.first = table;
     this.count = table - this.first + 1;
     this.run.writeUInt32LE(sector, (grain - this.first * GT_ENTRIES) * 4);
   }
 
-  async flush(): Promise<void> {
+  flush(): void {
     if (this.count === 0) return;
     const tables = this.run.subarray(0, this.count * GT_BYTES);
     const offset = this.first * GT_BYTES;
-    await Promise.all([
-      writeAt(this.file, tables, this.layout.rgtStart * SECTOR + offset),
-      writeAt(this.file, tables, this.layout.gtStart * SECTOR + offset),
-    ]);
-    this.run.fill(0);
+    this.batch.put(this.layout.rgtStart * SECTOR + offset, tables);
+    this.batch.put(this.layout.gtStart * SECTOR + offset, tables);
+    // The batch writes the queued tables later: the next run gets a buffer of its own.
+    this.run = Buffer.alloc(RUN_TABLES * GT_BYTES);
     this.count = 0;
   }
 }
@@ -134,38 +133,38 @@ export function monolithicSparseWriter(descriptor: DescriptorOptions = {}): Form
         directory(layout, layout.rgtStart),
       ]);
       const file = await PartialFile.create(target);
-      const output = new CoalescingWriter(file);
-      const tables = new GrainTableRun(file, layout);
-      const grains = new GrainAssembler(GRAIN_BYTES, options.size);
+      const batch = new WriteBatch(file);
+      const tables = new GrainTableRun(batch, layout);
+      const grains = new GrainCutter(GRAIN_BYTES, options.size);
       let nextSector = layout.header.overhead;
 
-      const store = async ({ index, data }: Grain): Promise<void> => {
-        if (isZeros(data)) return;
+      const store = (grain: Grain): void => {
+        if (isZeros(grain.parts)) {
+          grain.release();
+          return;
+        }
         const sector = nextSector;
         nextSector += GRAIN_SECTORS;
-        await output.write(sector * SECTOR, data);
-        await tables.set(index, sector);
+        batch.putAll(sector * SECTOR, grain.parts);
+        batch.onWritten(() => grain.release());
+        tables.set(grain.index, sector);
       };
 
-      try {
-        await writeAt(file, head, 0);
-        await writeAt(file, directory(layout, layout.gtStart), layout.gdOffset * SECTOR);
-      } catch (error) {
-        await file.discard();
-        throw error;
-      }
+      batch.put(0, head);
+      batch.put(layout.gdOffset * SECTOR, directory(layout, layout.gtStart));
       return {
         async write(extent: Extent): Promise<void> {
-          for (const grain of grains.add(extent)) await store(grain);
+          for (const grain of grains.add(extent)) store(grain);
+          await batch.settle();
         },
         async finish(): Promise<string[]> {
-          for (const grain of grains.end()) await store(grain);
-          await tables.flush();
-          await output.drain();
-          return [await commitAt(file, nextSector * SECTOR)];
+          for (const grain of grains.finish()) store(grain);
+          tables.flush();
+          await batch.flush();
+          return [await file.commit(nextSector * SECTOR)];
         },
         async abort(): Promise<void> {
-          await output.settle();
+          await batch.abandon();
           await file.discard();
         },
       };

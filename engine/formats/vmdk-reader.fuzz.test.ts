@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
-import { mutate, random } from '../../test/fixtures/mutate.js';
+import { mutate, random, within } from '../../test/fixtures/mutate.js';
 import {
   qemuConvert,
   scatteredRaw,
@@ -22,19 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** Fails the test if a promise takes longer than `ms`: a hang on hostile input is a bug. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Everything a verify or a conversion does with a reader: open, read (up to 64 MiB), allocated. */
 async function useFully(path: string): Promise<void> {

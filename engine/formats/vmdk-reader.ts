@@ -5,8 +5,8 @@
  */
 import { dirname, join } from 'node:path';
 import { FerryError, isFerryError } from '../../shared/errors.js';
-import { checkReadRange } from '../io/file-source.js';
 import { RangeBuilder, type ByteRange } from '../ranges.js';
+import { imageReader } from './image-reader.js';
 import type { FileProbe, FormatReaderDriver, ImageReader } from './types.js';
 import {
   parseDescriptor,
@@ -140,23 +140,21 @@ function compositeReader(path: string, extents: ExtentReader[], files: ExtentFil
     starts.push(size);
     size += extent.size;
   }
-  return {
+  return imageReader({
     path,
     format: 'vmdk',
     size,
     sectorSize: SECTOR,
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkReadRange(offset, length, size, path);
-      const out = Buffer.allocUnsafe(length);
+    async fill(offset: number, out: Buffer): Promise<void> {
+      const end = offset + out.length;
       let position = offset;
-      for (let index = lastStartAtOrBefore(starts, offset); position < offset + length; index++) {
+      for (let index = lastStartAtOrBefore(starts, offset); position < end; index++) {
         const extent = extents[index]!;
         const within = position - starts[index]!;
-        const count = Math.min(extent.size - within, offset + length - position);
+        const count = Math.min(extent.size - within, end - position);
         await extent.readInto(within, count, out, position - offset);
         position += count;
       }
-      return out;
     },
     async allocated(): Promise<ByteRange[]> {
       const ranges = new RangeBuilder();
@@ -167,7 +165,7 @@ function compositeReader(path: string, extents: ExtentReader[], files: ExtentFil
     async close(): Promise<void> {
       await Promise.all(files.map((file) => file.close()));
     },
-  };
+  });
 }
 
 /** The index of the last extent starting at or before `offset` (binary search; extents may be many). */

@@ -7,13 +7,12 @@
  */
 import { basename } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
+import { GrainCutter, isZeros, joined, type Grain } from './grains.js';
+import { OrderedCompressor } from './ordered-compressor.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import { buildDescriptor, type DescriptorOptions } from './vmdk-descriptor.js';
 import { compressGrain } from './vmdk-deflate.js';
-import { OrderedCompressor } from './ordered-compressor.js';
-import { GrainAssembler, isZeros, type Grain } from './vmdk-grains.js';
-import { CoalescingWriter, commitAt } from './vmdk-output.js';
 import {
   COMPRESS_DEFLATE,
   DESCRIPTOR_SECTORS,
@@ -37,6 +36,7 @@ import {
   tableGeometry,
   type SparseHeader,
 } from './vmdk-sparse.js';
+import { WriteBatch } from './write-batch.js';
 
 /** ESXi's largest virtual disk (62 TiB); it also bounds the grain directory kept in memory. */
 const MAX_CAPACITY_BYTES = 62 * 2 ** 40;
@@ -89,80 +89,81 @@ export function streamOptimizedWriter(descriptor: DescriptorOptions = {}): Forma
       embeddedDescriptor(text, target).copy(head, header.descriptorOffset * SECTOR);
 
       const file = await PartialFile.create(target);
-      const output = new CoalescingWriter(file);
+      const batch = new WriteBatch(file);
       const directory = Buffer.alloc(gdSectors * SECTOR);
-      const table = Buffer.alloc(GT_SECTORS * SECTOR);
-      const grainMarker = Buffer.alloc(GRAIN_MARKER_BYTES);
+      let table = Buffer.alloc(GT_SECTORS * SECTOR);
       const padding = Buffer.alloc(SECTOR);
       let tableIndex = -1;
       let tableUsed = false;
       let nextSector = 0;
 
-      /** Appends `parts` as one block padded to whole sectors; returns its first sector. */
-      const append = async (...parts: Buffer[]): Promise<number> => {
+      /**
+       * Queues `parts` as one block padded to whole sectors; returns its first sector. The batch
+       * writes them later, so none of them may change afterwards.
+       */
+      const append = (...parts: Buffer[]): number => {
         const start = nextSector;
-        let position = start * SECTOR;
-        for (const part of parts) {
-          await output.write(position, part);
-          position += part.length;
-        }
-        const tail = position % SECTOR;
-        if (tail !== 0) await output.write(position, padding.subarray(tail));
-        nextSector = Math.ceil(position / SECTOR);
+        const end = batch.putAll(start * SECTOR, parts);
+        const tail = end % SECTOR;
+        if (tail !== 0) batch.put(end, padding.subarray(tail));
+        nextSector = Math.ceil(end / SECTOR);
         if (nextSector > MAX_GTE) throw tooLarge(target);
         return start;
       };
 
-      const appendTable = async (): Promise<void> => {
+      const appendTable = (): void => {
         if (!tableUsed) return;
-        const marker = await append(encodeMarker(MARKER_GT, GT_SECTORS));
+        const marker = append(encodeMarker(MARKER_GT, GT_SECTORS));
         directory.writeUInt32LE(marker + 1, tableIndex * 4);
-        await append(table);
-        table.fill(0);
+        append(table);
+        table = Buffer.alloc(GT_SECTORS * SECTOR);
         tableUsed = false;
       };
 
-      const appendGrain = async (index: number, compressed: Buffer): Promise<void> => {
-        const grainTable = Math.floor(index / GT_ENTRIES);
+      const appendGrain = async (grain: Grain, compressed: Buffer | null): Promise<void> => {
+        // The compressed copy is all that is written: the grain's own bytes are free again.
+        grain.release();
+        const grainTable = Math.floor(grain.index / GT_ENTRIES);
         if (grainTable !== tableIndex) {
-          await appendTable();
+          appendTable();
           tableIndex = grainTable;
         }
-        grainMarker.writeBigUInt64LE(BigInt(index * GRAIN_SECTORS), 0);
-        grainMarker.writeUInt32LE(compressed.length, 8);
-        const sector = await append(grainMarker, compressed);
-        table.writeUInt32LE(sector, (index % GT_ENTRIES) * 4);
+        const marker = Buffer.allocUnsafe(GRAIN_MARKER_BYTES);
+        marker.writeBigUInt64LE(BigInt(grain.index * GRAIN_SECTORS), 0);
+        marker.writeUInt32LE(compressed!.length, 8);
+        const sector = append(marker, compressed!);
+        table.writeUInt32LE(sector, (grain.index % GT_ENTRIES) * 4);
         tableUsed = true;
+        await batch.settle();
       };
 
-      const deflater = new OrderedCompressor(compressGrain, (index, _data, compressed) =>
-        appendGrain(index, compressed!),
-      );
-      const store = async ({ index, data }: Grain): Promise<void> => {
-        if (!isZeros(data)) await deflater.push(index, data);
+      const deflater = new OrderedCompressor(compressGrain, appendGrain);
+      const store = async (grain: Grain): Promise<void> => {
+        if (isZeros(grain.parts)) grain.release();
+        else await deflater.push(grain, joined(grain));
       };
-      const grains = new GrainAssembler(GRAIN_BYTES, options.size);
+      const grains = new GrainCutter(GRAIN_BYTES, options.size);
 
-      await append(head);
+      append(head);
       return {
         async write(extent: Extent): Promise<void> {
           for (const grain of grains.add(extent)) await store(grain);
         },
         async finish(): Promise<string[]> {
-          for (const grain of grains.end()) await store(grain);
+          for (const grain of grains.finish()) await store(grain);
           await deflater.drain();
-          await appendTable();
-          const gdOffset = (await append(encodeMarker(MARKER_GD, gdSectors))) + 1;
-          await append(directory);
-          await append(encodeMarker(MARKER_FOOTER, 1));
-          await append(encodeSparseHeader({ ...header, gdOffset }));
-          await append(encodeMarker(MARKER_EOS, 0));
-          await output.drain();
-          return [await commitAt(file, nextSector * SECTOR)];
+          appendTable();
+          const gdOffset = append(encodeMarker(MARKER_GD, gdSectors)) + 1;
+          append(directory);
+          append(encodeMarker(MARKER_FOOTER, 1));
+          append(encodeSparseHeader({ ...header, gdOffset }));
+          append(encodeMarker(MARKER_EOS, 0));
+          await batch.flush();
+          return [await file.commit(nextSector * SECTOR)];
         },
         async abort(): Promise<void> {
           await deflater.settle();
-          await output.settle();
+          await batch.abandon();
           await file.discard();
         },
       };

@@ -1,4 +1,5 @@
 import { FerryError } from '../../shared/errors.js';
+import { SharedRelease } from '../formats/shared-release.js';
 import type { Extent } from '../formats/types.js';
 import type { BlockSource } from '../io/source.js';
 import type { ByteRange } from '../ranges.js';
@@ -9,6 +10,11 @@ export const READ_CHUNK = 1 << 20;
 export const ZERO_GRANULE = 64 << 10;
 /** Reads kept in flight ahead of the consumer, so reading overlaps compressing and writing. */
 const READ_AHEAD = 4;
+/**
+ * Chunk buffers kept for reuse: the reads in flight and what a writer holds until its batches
+ * are written. Filling fresh memory costs a page fault per 4 KiB; reused buffers cost none.
+ */
+const POOL_CHUNKS = 32;
 
 const ZEROS = Buffer.alloc(ZERO_GRANULE);
 
@@ -29,13 +35,14 @@ export async function* readExtents(
   ranges: readonly ByteRange[],
   options: ReadExtentsOptions = {},
 ): AsyncGenerator<Extent> {
+  const readChunk = chunkReader(source);
   const chunks = chunksOf(ranges);
-  const pending: { chunk: ByteRange; data: Promise<Buffer> }[] = [];
+  const pending: { chunk: ByteRange; data: Promise<Chunk> }[] = [];
   const refill = (): void => {
     while (pending.length < READ_AHEAD) {
       const next = chunks.next();
       if (next.done) return;
-      const data = source.read(next.value.start, next.value.length);
+      const data = readChunk(next.value);
       // A read that fails after a cancel is reported by the cancel, not as an unhandled rejection.
       data.catch(() => {});
       pending.push({ chunk: next.value, data });
@@ -47,14 +54,53 @@ export async function* readExtents(
   while (pending.length > 0) {
     throwIfAborted(options.signal, source.path);
     const { chunk, data } = pending.shift()!;
-    const bytes = await data;
+    const { bytes, loan } = await data;
     if (options.throttle)
       await waitForBudget(started, read + chunk.length, options.throttle, options.signal);
     refill();
     read += chunk.length;
     options.onRead?.(read);
-    yield* nonZeroRuns(chunk.start, bytes);
+    try {
+      for (const extent of nonZeroRuns(chunk.start, bytes)) {
+        yield loan ? { ...extent, release: loan.hold() } : extent;
+      }
+    } finally {
+      loan?.drop();
+    }
   }
+}
+
+/** A chunk's bytes and, when they live in a pooled buffer, what gives the buffer back. */
+interface Chunk {
+  bytes: Buffer;
+  loan?: SharedRelease;
+}
+
+/** A source that fills a caller's buffer (image readers do), so chunks can reuse memory. */
+interface FillingSource extends BlockSource {
+  readInto(offset: number, target: Buffer): Promise<void>;
+}
+
+function canFill(source: BlockSource): source is FillingSource {
+  return typeof (source as Partial<FillingSource>).readInto === 'function';
+}
+
+/** Reads chunks into pooled buffers where the source allows it, else into fresh ones. */
+function chunkReader(source: BlockSource): (chunk: ByteRange) => Promise<Chunk> {
+  if (!canFill(source)) {
+    return async ({ start, length }) => ({ bytes: await source.read(start, length) });
+  }
+  const free: Buffer[] = [];
+  const giveBack = (buffer: Buffer): void => {
+    if (free.length < POOL_CHUNKS) free.push(buffer);
+  };
+  return async ({ start, length }) => {
+    // An empty pool (a writer that holds many chunks, or never releases) just costs memory.
+    const buffer = free.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
+    const bytes = buffer.subarray(0, length);
+    await source.readInto(start, bytes);
+    return { bytes, loan: new SharedRelease(() => giveBack(buffer)) };
+  };
 }
 
 /** Sleeps until reading `bytes` since `started` keeps within `rate`; wakes early on cancel. */

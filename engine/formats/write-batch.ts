@@ -1,17 +1,19 @@
 /**
- * Gathers many small writes (64 KiB clusters, compressed runs of a few KiB, 1 MiB blocks) into
- * few large vectored ones, and writes one batch while the next is gathered, so reading the
- * source and writing the image overlap as in `qemu-img convert`. Writes that continue the
- * previous one join its run; each run becomes one writev at its position.
- *
- * Buffers handed to `put` are written later: they must not change afterwards. Extents own their
- * data (every source returns fresh buffers), so writers pass extent bytes on without copying.
+ * Gathers the many writes of an image (64 KiB grains, compressed runs of a few KiB, 1 MiB
+ * blocks, tables) into few large vectored ones, and writes one batch while the next is gathered,
+ * so reading the source and writing the image overlap as in `qemu-img convert`. Writes that
+ * continue the previous one join its run; each run becomes one writev at its position. Nothing
+ * is copied: a buffer handed to `put` is written later and must not change until then, and
+ * `onWritten` says when that is.
  */
 import { FerryError } from '../../shared/errors.js';
 import type { PartialFile } from './partial-file.js';
 
-/** Big enough to reach disk speed, small enough to stay a rounding error in memory. */
-const BATCH_BYTES = 8 * 2 ** 20;
+/**
+ * Big enough to reach disk speed (qemu-img writes 2 MiB at a time), small enough to stay a
+ * rounding error in memory.
+ */
+const BATCH_BYTES = 4 * 2 ** 20;
 /** Below the iovec limit of every platform (IOV_MAX is 1024 on Linux and macOS). */
 const BATCH_PARTS = 1024;
 
@@ -21,8 +23,14 @@ interface Run {
   parts: Buffer[];
 }
 
+interface Batch {
+  runs: Run[];
+  /** Called once the batch is written (or has failed to be): its buffers are free again. */
+  written: (() => void)[];
+}
+
 export class WriteBatch {
-  private runs: Run[] = [];
+  private queued: Batch = { runs: [], written: [] };
   private bytes = 0;
   private parts = 0;
   /** The batch being written; its failure surfaces at the next settle or flush. */
@@ -32,22 +40,38 @@ export class WriteBatch {
 
   /** Queues `data` for `position`. */
   put(position: number, data: Buffer): void {
-    const last = this.runs[this.runs.length - 1];
+    const { runs } = this.queued;
+    const last = runs[runs.length - 1];
     if (last && last.position + last.length === position) {
       last.parts.push(data);
       last.length += data.length;
     } else {
-      this.runs.push({ position, length: data.length, parts: [data] });
+      runs.push({ position, length: data.length, parts: [data] });
     }
     this.bytes += data.length;
     this.parts++;
+  }
+
+  /** Queues `parts` one after another from `position`; returns the position after them. */
+  putAll(position: number, parts: readonly Buffer[]): number {
+    let at = position;
+    for (const part of parts) {
+      this.put(at, part);
+      at += part.length;
+    }
+    return at;
+  }
+
+  /** Calls `callback` once everything queued so far has been written. */
+  onWritten(callback: () => void): void {
+    this.queued.written.push(callback);
   }
 
   /** Starts writing what is queued once there is enough of it, after the batch in flight. */
   async settle(): Promise<void> {
     if (this.bytes < BATCH_BYTES && this.parts < BATCH_PARTS) return;
     await this.writing;
-    const writing = this.writeRuns(this.take());
+    const writing = this.write(this.take());
     writing.catch(() => {});
     this.writing = writing;
   }
@@ -55,25 +79,30 @@ export class WriteBatch {
   /** Writes everything queued and waits until it is written. */
   async flush(): Promise<void> {
     await this.writing;
-    await this.writeRuns(this.take());
+    await this.write(this.take());
   }
 
   /** Waits for the write in flight, ignoring its outcome: the file is being thrown away. */
   async abandon(): Promise<void> {
-    this.take();
+    const { written } = this.take();
     await this.writing.catch(() => {});
+    for (const callback of written) callback();
   }
 
-  private take(): Run[] {
-    const runs = this.runs;
-    this.runs = [];
+  private take(): Batch {
+    const batch = this.queued;
+    this.queued = { runs: [], written: [] };
     this.bytes = 0;
     this.parts = 0;
-    return runs;
+    return batch;
   }
 
-  private async writeRuns(runs: Run[]): Promise<void> {
-    for (const run of runs) await this.writeRun(run);
+  private async write({ runs, written }: Batch): Promise<void> {
+    try {
+      for (const run of runs) await this.writeRun(run);
+    } finally {
+      for (const callback of written) callback();
+    }
   }
 
   private async writeRun({ position, parts }: Run): Promise<void> {

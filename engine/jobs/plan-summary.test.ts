@@ -1,0 +1,107 @@
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobSpec } from '../../shared/api.js';
+import { FORMAT_NAMES, type FormatName } from '../../shared/formats.js';
+import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
+import { gptDisk } from '../../test/fixtures/disks.js';
+import { convert } from './convert.js';
+import { summarizePlan } from './plan-summary.js';
+
+let scratch: string;
+let source: string;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(FIXTURE_ROOT, 'plan-summary-'));
+  source = await gptDisk();
+});
+
+function spec(format: FormatName, name: string, extra: Partial<JobSpec> = {}): JobSpec {
+  return {
+    source,
+    destination: join(scratch, name),
+    format,
+    allBlocks: false,
+    thick: false,
+    compress: false,
+    force: false,
+    ...extra,
+  };
+}
+
+describe('summarizePlan', () => {
+  it('reports the disk as sgdisk made it, the used bytes to read and nothing in the way', async () => {
+    const summary = await summarizePlan(spec('qcow2', 'first.qcow2'));
+    const sgdisk = await sh('sgdisk', ['--print', source]);
+    const partitions = sgdisk.split('\n').filter((line) => /^\s+\d+\s+\d+\s+\d+/.test(line));
+
+    expect(summary.format).toBe('qcow2');
+    expect(summary.outputFiles).toEqual([join(scratch, 'first.qcow2')]);
+    expect(summary.diskSize).toBe((await stat(source)).size);
+    expect(summary.layout.table.type).toBe('gpt');
+    expect(summary.layout.table.partitions).toHaveLength(partitions.length);
+    expect(summary.copyBytes).toBeGreaterThan(0);
+    expect(summary.copyBytes).toBeLessThan(summary.diskSize / 2);
+    expect(summary.warnings).toEqual(summary.layout.warnings);
+    expect(summary.existing).toEqual([]);
+  });
+
+  it.each(FORMAT_NAMES)(
+    'estimates no less than %s really takes, used blocks and all blocks',
+    async (format) => {
+      for (const allBlocks of [false, true]) {
+        const job = spec(format, `estimate-${allBlocks}.${format}`, { allBlocks });
+        const summary = await summarizePlan(job);
+        const result = await convert(job);
+        expect(result.bytes).toBeLessThanOrEqual(summary.estimatedOutputBytes);
+        if (!allBlocks && format !== 'vhd-fixed' && format !== 'vmdk-flat')
+          expect(summary.estimatedOutputBytes).toBeLessThan(summary.diskSize / 2);
+      }
+    },
+  );
+
+  it.each(['raw', 'vhd', 'vhdx', 'vdi'] as const)(
+    'counts the whole disk for a thick %s, and no less than it takes',
+    async (format) => {
+      const job = spec(format, `thick.${format}`, { thick: true });
+      const summary = await summarizePlan(job);
+      const result = await convert(job);
+      expect(summary.estimatedOutputBytes).toBeGreaterThanOrEqual(summary.diskSize);
+      expect(result.bytes).toBeLessThanOrEqual(summary.estimatedOutputBytes);
+    },
+  );
+
+  it('counts a fixed VHD whole even when its holes are left, and ignores thick for qcow2', async () => {
+    const fixed = await summarizePlan(spec('vhd-fixed', 'fixed.vhd'));
+    expect(fixed.estimatedOutputBytes).toBeGreaterThanOrEqual(fixed.diskSize);
+    const thin = await summarizePlan(spec('qcow2', 'thin.qcow2'));
+    const thick = await summarizePlan(spec('qcow2', 'thin.qcow2', { thick: true }));
+    expect(thick.estimatedOutputBytes).toBe(thin.estimatedOutputBytes);
+  });
+
+  it('lists the output files that exist already, of a two-file flat VMDK only the one there', async () => {
+    const job = spec('vmdk-flat', 'existing.vmdk');
+    const before = await summarizePlan(job);
+    expect(before.outputFiles).toHaveLength(2);
+    expect(before.existing).toEqual([]);
+    await writeFile(before.outputFiles[1]!, 'in the way');
+    const after = await summarizePlan(job);
+    expect(after.existing).toEqual([before.outputFiles[1]]);
+  });
+
+  it('refuses a destination folder that does not exist, and the source as its own destination', async () => {
+    const missing = spec('raw', 'no-such-folder/out.img');
+    await expect(summarizePlan(missing)).rejects.toMatchObject({
+      code: 'USAGE',
+      where: join(scratch, 'no-such-folder'),
+    });
+    await expect(summarizePlan({ ...missing, destination: source })).rejects.toMatchObject({
+      code: 'DESTINATION_ON_SOURCE',
+    });
+  });
+
+  it('refuses a source that is not there, with a FerryError', async () => {
+    const job = { ...spec('raw', 'gone.img'), source: join(scratch, 'no-such-disk.img') };
+    await expect(summarizePlan(job)).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
+  });
+});
