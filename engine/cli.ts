@@ -1,8 +1,5 @@
 import { FerryError } from '../shared/errors.js';
-import { CONSOLE_HELP, consoleCommand } from './cli/console-command.js';
-import { CONVERT_HELP, convertCommand } from './cli/convert-command.js';
-import { DISKS_HELP, disksCommand } from './cli/disks-command.js';
-import { INSPECT_HELP, inspectCommand } from './cli/inspect-command.js';
+import { CONSOLE_HELP, CONVERT_HELP, DISKS_HELP, INSPECT_HELP } from './cli/help.js';
 import { processTerminal, type Terminal } from './cli/terminal.js';
 
 /**
@@ -10,11 +7,15 @@ import { processTerminal, type Terminal } from './cli/terminal.js';
  * usage or bad input, 130 cancelled. A failure is one line on stderr; a stack trace only with
  * FERRY_DEBUG=1.
  */
-const COMMANDS: Record<string, (argv: readonly string[], terminal: Terminal) => Promise<number>> = {
-  disks: disksCommand,
-  inspect: inspectCommand,
-  convert: convertCommand,
-  console: consoleCommand,
+type Command = (argv: readonly string[], terminal: Terminal) => Promise<number>;
+
+// Each command is loaded when it runs: the console's server and the converter's formats cost
+// start-up time that `ferry disks` should not pay.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  disks: async () => (await import('./cli/disks-command.js')).disksCommand,
+  inspect: async () => (await import('./cli/inspect-command.js')).inspectCommand,
+  convert: async () => (await import('./cli/convert-command.js')).convertCommand,
+  console: async () => (await import('./cli/console-command.js')).consoleCommand,
 };
 
 const HELP = `usage: ferry <command> [options]
@@ -47,14 +48,15 @@ export async function main(
     terminal.out(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const load = COMMANDS[name];
   try {
-    if (!command) {
+    if (!load) {
       throw new FerryError('USAGE', `unknown command "${name}"`, {
         where: 'ferry',
         hint: 'see ferry --help',
       });
     }
+    const command = await load();
     return await command(rest, terminal);
   } catch (error) {
     return reportFailure(error, terminal, rest.includes('--json'));

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   BAD_FILESYSTEM: 'input',
   BAD_IMAGE: 'input',
   UNSUPPORTED: 'input',
+  LAYOUT_REFUSED: 'input',
+  BAD_REGISTRY_HIVE: 'input',
   DESTINATION_EXISTS: 'input',
   DESTINATION_ON_SOURCE: 'input',
   TOOL_OUTPUT: 'failure',

@@ -4,17 +4,7 @@ import { createEngine } from '../rpc/dispatch.js';
 import { openInBrowser } from '../rpc/open-browser.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import type { Terminal } from './terminal.js';
-
-export const CONSOLE_HELP = `usage: ferry console [--host 127.0.0.1] [--port 0] [--open]
-
-Serves the Ferry app to a web browser: the same wizard as the desktop app, running on this
-machine's engine. Prints the address to open, with a one-time token that is its password.
-Runs until Ctrl-C, which cancels running jobs.
-
-  --host ADDR    listen on ADDR (default 127.0.0.1, this machine only); another address lets
-                 anyone who can reach it and has the token read this machine's disks
-  --port N       listen on port N (default 0: any free port)
-  --open         open the address in the default browser`;
+import { CONSOLE_HELP } from './help.js';
 
 export async function consoleCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
   const { values, positionals } = parseCommandArgs('console', argv, {

@@ -1,4 +1,3 @@
-import { FORMAT_NAMES } from '../../shared/formats.js';
 import { FerryError } from '../../shared/errors.js';
 import { formatSize, parseSize } from '../../shared/units.js';
 import { convert, type ConversionPlan } from '../jobs/convert.js';
@@ -6,22 +5,7 @@ import type { Progress } from '../jobs/progress.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { logLines, terminalBar, type ProgressView } from './progress-view.js';
 import type { Terminal } from './terminal.js';
-
-export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--thick] [--compress]
-                     [--throttle RATE]
-                     [--json] [--force]
-
-Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
-use are read, and all-zero runs are never written.
-
-  --format F     ${FORMAT_NAMES.join(', ')}
-                 (default: from the extension of <dest>)
-  --all-blocks   copy every non-zero block, used or not
-  --thick        preallocate the whole disk where the format allows
-  --compress     compress data clusters (qcow2)
-  --json         NDJSON events on stdout: plan, progress, done, error
-  --throttle R   read at most R per second (e.g. 50M), to spare a machine in use
-  --force        replace <dest> if it exists`;
+import { CONVERT_HELP } from './help.js';
 
 /** NDJSON progress events at most this often; the last one is always sent. */
 const JSON_PROGRESS_INTERVAL_MS = 250;

@@ -4,11 +4,7 @@ import { listDisks } from '../disks/list-disks.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { renderTable } from './text-table.js';
 import { printJson, type Terminal } from './terminal.js';
-
-export const DISKS_HELP = `usage: ferry disks [--json]
-
-Lists this machine's physical disks and their partitions. The disk holding the running
-system is marked "system": converting it is a live (hot) clone.`;
+import { DISKS_HELP } from './help.js';
 
 export async function disksCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
   const { values, positionals } = parseCommandArgs('disks', argv, {

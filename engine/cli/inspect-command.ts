@@ -5,11 +5,7 @@ import { openSource } from '../io/open-source.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { renderTable } from './text-table.js';
 import { printJson, type Terminal } from './terminal.js';
-
-export const INSPECT_HELP = `usage: ferry inspect <source> [--json]
-
-Reads a disk or disk image without changing it and prints its partition table, the
-filesystem in each partition and how much of it is in use.`;
+import { INSPECT_HELP } from './help.js';
 
 export async function inspectCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
   const { values, positionals } = parseCommandArgs('inspect', argv, {

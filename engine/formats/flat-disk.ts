@@ -21,7 +21,8 @@ export class FlatDiskWriter {
     private readonly size: number,
     private readonly thick: boolean,
   ) {
-    this.batch = new WriteBatch(file);
+    // Thin, the file keeps the disk's holes; thick, every byte is written front to back.
+    this.batch = new WriteBatch(file, thick);
   }
 
   async write(extent: Extent): Promise<void> {

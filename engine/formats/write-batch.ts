@@ -36,20 +36,39 @@ export class WriteBatch {
   /** The batch being written; its failure surfaces at the next settle or flush. */
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly file: PartialFile) {}
+  /**
+   * `appending`: the file grows front to back (grains, blocks, clusters added at its end), so
+   * space ahead of the writes can be reserved; a disk image with holes says false.
+   */
+  constructor(
+    private readonly file: PartialFile,
+    private readonly appending = true,
+  ) {}
 
   /** Queues `data` for `position`. */
   put(position: number, data: Buffer): void {
+    if (this.appending) this.file.reserveThrough(position + data.length);
     const { runs } = this.queued;
     const last = runs[runs.length - 1];
     if (last && last.position + last.length === position) {
-      last.parts.push(data);
+      const tail = last.parts[last.parts.length - 1]!;
+      if (tail.buffer === data.buffer && tail.byteOffset + tail.length === data.byteOffset) {
+        // Grains cut from one chunk and stored one after another: one iovec serves them all.
+        last.parts[last.parts.length - 1] = Buffer.from(
+          tail.buffer,
+          tail.byteOffset,
+          tail.length + data.length,
+        );
+      } else {
+        last.parts.push(data);
+        this.parts++;
+      }
       last.length += data.length;
     } else {
       runs.push({ position, length: data.length, parts: [data] });
+      this.parts++;
     }
     this.bytes += data.length;
-    this.parts++;
   }
 
   /** Queues `parts` one after another from `position`; returns the position after them. */

@@ -9,7 +9,13 @@ import {
   windowsGeometry,
   type DeviceGeometry,
 } from './device-geometry.js';
-import { handleReader, handleSource, openReadOnly, readHandle } from './file-source.js';
+import {
+  handleFiller,
+  handleReader,
+  handleSource,
+  openReadOnly,
+  readHandle,
+} from './file-source.js';
 import type { CommandRunner } from './run-command.js';
 import type { BlockSource } from './source.js';
 
@@ -51,7 +57,15 @@ export async function openDeviceSource(
               readHandle(handle, buffer, at, length, position, path),
             { sectorSize: geometry.sectorSize, where: path },
           );
-    return handleSource(handle, { path, format: 'device', ...geometry, read });
+    // Linux block devices take reads of any size and alignment, so chunks can reuse buffers.
+    const fill = platform === 'linux' ? handleFiller(handle, path) : undefined;
+    return handleSource(handle, {
+      path,
+      format: 'device',
+      ...geometry,
+      read,
+      ...(fill && { fill }),
+    });
   } catch (error) {
     await handle.close();
     throw error;

@@ -59,6 +59,20 @@ describe('openFileSource', () => {
     }
   });
 
+  it("fills a caller's buffer with the same bytes read returns, and checks its range", async () => {
+    const source = await openFileSource(image);
+    try {
+      const target = Buffer.alloc(300_000, 0xee);
+      await source.readInto!(source.size - target.length, target);
+      expect(target.equals(bytes.subarray(bytes.length - target.length))).toBe(true);
+      await expect(source.readInto!(source.size - 10, Buffer.alloc(11))).rejects.toMatchObject({
+        code: 'SOURCE_TRUNCATED',
+      });
+    } finally {
+      await source.close();
+    }
+  });
+
   it('refuses reads beyond the end or at impossible offsets with SOURCE_TRUNCATED', async () => {
     const source = await openFileSource(image);
     try {

@@ -4,6 +4,8 @@ import type { BlockSource } from './source.js';
 
 /** Reads exactly `length` bytes at `offset`, or throws; the shape every handle-backed source shares. */
 export type ReadExactly = (offset: number, length: number) => Promise<Buffer>;
+/** Fills all of `target` with the bytes at `offset`, or throws. */
+export type FillExactly = (offset: number, target: Buffer) => Promise<void>;
 
 /**
  * Throws SOURCE_TRUNCATED unless [offset, offset + length) lies inside a source of `size` bytes.
@@ -76,8 +78,18 @@ export async function openReadOnly(path: string, openPath = path): Promise<FileH
  * has checked the range against the size it knows, so running dry means the file shrank.
  */
 export function handleReader(handle: FileHandle, where: string): ReadExactly {
+  const fill = handleFiller(handle, where);
   return async (offset, length) => {
     const buffer = Buffer.allocUnsafe(length);
+    await fill(offset, buffer);
+    return buffer;
+  };
+}
+
+/** Fills `target` from `offset` of `handle`, looping over short reads, as `handleReader` reads. */
+export function handleFiller(handle: FileHandle, where: string): FillExactly {
+  return async (offset, buffer) => {
+    const { length } = buffer;
     let done = 0;
     while (done < length) {
       const { bytesRead } = await readHandle(
@@ -97,7 +109,6 @@ export function handleReader(handle: FileHandle, where: string): ReadExactly {
       }
       done += bytesRead;
     }
-    return buffer;
   };
 }
 
@@ -131,11 +142,13 @@ export interface HandleSourceOptions {
   size: number;
   sectorSize: number;
   read: ReadExactly;
+  /** Given where the handle can fill a caller's buffer as it is (no alignment rules). */
+  fill?: FillExactly;
 }
 
 /** A BlockSource over an open handle: the range check, the reads and closing the handle. */
 export function handleSource(handle: FileHandle, options: HandleSourceOptions): BlockSource {
-  const { path, format, size, sectorSize, read } = options;
+  const { path, format, size, sectorSize, read, fill } = options;
   return {
     path,
     format,
@@ -145,6 +158,12 @@ export function handleSource(handle: FileHandle, options: HandleSourceOptions): 
       checkReadRange(offset, length, size, path);
       return length === 0 ? Buffer.alloc(0) : read(offset, length);
     },
+    ...(fill && {
+      async readInto(offset: number, target: Buffer): Promise<void> {
+        checkReadRange(offset, target.length, size, path);
+        if (target.length > 0) await fill(offset, target);
+      },
+    }),
     close: () => handle.close(),
   };
 }
@@ -168,6 +187,7 @@ export async function openFileSource(
       size,
       sectorSize: options.sectorSize ?? 512,
       read: handleReader(handle, path),
+      fill: handleFiller(handle, path),
     });
   } catch (error) {
     await handle.close();

@@ -4,7 +4,6 @@
  * io, the lowest layer that runs tools: disk enumeration (disks/) and device geometry (io/) both
  * import it, and it imports nothing of Ferry's but the error contract.
  */
-import { execa } from 'execa';
 import { FerryError } from '../../shared/errors.js';
 
 export interface CommandOutput {
@@ -23,6 +22,9 @@ export type CommandRunner = (file: string, args: readonly string[]) => Promise<C
 const TIMEOUT_MS = 60_000;
 
 export const execaRunner: CommandRunner = async (file, args) => {
+  // Loaded on first use: most conversions of image files never run a tool, and execa costs
+  // tens of milliseconds to load.
+  const { execa } = await import('execa');
   const result = await execa(file, args, {
     encoding: 'buffer',
     stripFinalNewline: false,

@@ -17,5 +17,10 @@ export interface BlockSource {
    * FerryError with code SOURCE_TRUNCATED; callers bounds-check before asking.
    */
   read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Fills all of `target` with the bytes from `offset` on, for callers that reuse their buffers
+   * (a conversion's chunks). Sources that cannot fill a caller's buffer leave it out.
+   */
+  readInto?(offset: number, target: Buffer): Promise<void>;
   close(): Promise<void>;
 }

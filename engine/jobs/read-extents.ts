@@ -9,7 +9,7 @@ export const READ_CHUNK = 1 << 20;
 /** All-zero runs are dropped at this granularity, aligned on the disk. */
 export const ZERO_GRANULE = 64 << 10;
 /** Reads kept in flight ahead of the consumer, so reading overlaps compressing and writing. */
-const READ_AHEAD = 4;
+const READ_AHEAD = 8;
 /**
  * Chunk buffers kept for reuse: the reads in flight and what a writer holds until its batches
  * are written. Filling fresh memory costs a page fault per 4 KiB; reused buffers cost none.
@@ -76,18 +76,10 @@ interface Chunk {
   loan?: SharedRelease;
 }
 
-/** A source that fills a caller's buffer (image readers do), so chunks can reuse memory. */
-interface FillingSource extends BlockSource {
-  readInto(offset: number, target: Buffer): Promise<void>;
-}
-
-function canFill(source: BlockSource): source is FillingSource {
-  return typeof (source as Partial<FillingSource>).readInto === 'function';
-}
-
 /** Reads chunks into pooled buffers where the source allows it, else into fresh ones. */
 function chunkReader(source: BlockSource): (chunk: ByteRange) => Promise<Chunk> {
-  if (!canFill(source)) {
+  const { readInto } = source;
+  if (!readInto) {
     return async ({ start, length }) => ({ bytes: await source.read(start, length) });
   }
   const free: Buffer[] = [];
@@ -98,7 +90,7 @@ function chunkReader(source: BlockSource): (chunk: ByteRange) => Promise<Chunk> 
     // An empty pool (a writer that holds many chunks, or never releases) just costs memory.
     const buffer = free.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
     const bytes = buffer.subarray(0, length);
-    await source.readInto(start, bytes);
+    await readInto.call(source, start, bytes);
     return { bytes, loan: new SharedRelease(() => giveBack(buffer)) };
   };
 }

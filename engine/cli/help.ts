@@ -1,0 +1,40 @@
+/** What `ferry --help` and each command's `--help` print; kept apart so help loads nothing else. */
+
+import { FORMAT_NAMES } from '../../shared/formats.js';
+
+export const DISKS_HELP = `usage: ferry disks [--json]
+
+Lists this machine's physical disks and their partitions. The disk holding the running
+system is marked "system": converting it is a live (hot) clone.`;
+
+export const INSPECT_HELP = `usage: ferry inspect <source> [--json]
+
+Reads a disk or disk image without changing it and prints its partition table, the
+filesystem in each partition and how much of it is in use.`;
+
+export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--thick] [--compress]
+                     [--throttle RATE]
+                     [--json] [--force]
+
+Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
+use are read, and all-zero runs are never written.
+
+  --format F     ${FORMAT_NAMES.join(', ')}
+                 (default: from the extension of <dest>)
+  --all-blocks   copy every non-zero block, used or not
+  --thick        preallocate the whole disk where the format allows
+  --compress     compress data clusters (qcow2)
+  --json         NDJSON events on stdout: plan, progress, done, error
+  --throttle R   read at most R per second (e.g. 50M), to spare a machine in use
+  --force        replace <dest> if it exists`;
+
+export const CONSOLE_HELP = `usage: ferry console [--host 127.0.0.1] [--port 0] [--open]
+
+Serves the Ferry app to a web browser: the same wizard as the desktop app, running on this
+machine's engine. Prints the address to open, with a one-time token that is its password.
+Runs until Ctrl-C, which cancels running jobs.
+
+  --host ADDR    listen on ADDR (default 127.0.0.1, this machine only); another address lets
+                 anyone who can reach it and has the token read this machine's disks
+  --port N       listen on port N (default 0: any free port)
+  --open         open the address in the default browser`;
