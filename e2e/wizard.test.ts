@@ -5,10 +5,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT, sh } from '../test/fixtures/cache.js';
 import { gptDisk } from '../test/fixtures/disks.js';
+import { checkFilesystem, filesystemSize } from '../test/fixtures/filesystem-check.js';
 import { CHROMIUM, launchChromium, startConsole, type ConsoleSession } from './console-session.js';
 
 /** Screenshots of every screen, kept as test artifacts. */
 const SHOTS = join(process.cwd(), 'test-results', 'screens');
+const MiB = 2 ** 20;
+const VIEWPORT = { width: 1280, height: 860 };
 
 let session: ConsoleSession;
 let browser: Browser;
@@ -27,81 +30,214 @@ afterAll(async () => {
   await session?.stop();
 });
 
+/** The whole screen, scrolled part included: the window grows to its height for the shot. */
 async function shot(page: Page, theme: string, name: string): Promise<void> {
   await mkdir(join(SHOTS, theme), { recursive: true });
-  await page.screenshot({ path: join(SHOTS, theme, `${name}.png`), fullPage: true });
+  const overflow = await page
+    .locator('.screen, .jobs-view')
+    .first()
+    .evaluate(
+      (scroller: { scrollHeight: number; clientHeight: number }) =>
+        scroller.scrollHeight - scroller.clientHeight,
+    );
+  await page.setViewportSize({ ...VIEWPORT, height: VIEWPORT.height + Math.max(0, overflow) });
+  await page.screenshot({ path: join(SHOTS, theme, `${name}.png`) });
+  await page.setViewportSize(VIEWPORT);
+}
+
+interface Walk {
+  page: Page;
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Opens the console, reads `source` and sets the destination `folder/walked.qcow2`. */
+async function walkToVolumes(
+  theme: 'light' | 'dark',
+  source: string,
+  folder: string,
+  shots: boolean,
+): Promise<Walk> {
+  const context = await browser.newContext({ colorScheme: theme, viewport: VIEWPORT });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+  const snap = (name: string) => (shots ? shot(page, theme, name) : Promise.resolve());
+  await page.goto(session.url);
+
+  await expect
+    .poll(() => page.getByRole('heading', { level: 2, name: 'Choose the source' }).count())
+    .toBe(1);
+  await page.getByText('Looking for disks…').waitFor({ state: 'detached' });
+  await snap('1-source-disks');
+  await page.getByRole('radio', { name: 'Disk image or virtual disk file' }).click();
+  await page.getByRole('textbox', { name: 'Image or virtual disk file' }).fill(source);
+  await page.getByRole('textbox', { name: 'Image or virtual disk file' }).press('Enter');
+  await page.getByRole('table', { name: 'Partitions' }).waitFor();
+  await snap('2-source-image');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { level: 2, name: 'Choose the destination' }).waitFor();
+  await page.getByRole('radio', { name: 'KVM / libvirt / QEMU' }).click();
+  await page.getByRole('textbox', { name: 'Folder' }).fill(folder);
+  await page.getByRole('textbox', { name: 'Folder' }).press('Tab');
+  await page.getByRole('textbox', { name: 'File name' }).fill('walked');
+  await page.getByText(/free; the output should take at most/).waitFor();
+  await snap('3-destination');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  await page.getByRole('heading', { level: 2, name: 'Volumes' }).waitFor();
+  await planned(page);
+  return { page, errors, close: () => context.close() };
+}
+
+/** Waits for the engine's answer to the latest choices, shown as the estimate. */
+async function planned(page: Page): Promise<void> {
+  const estimate = page.getByRole('region', { name: 'Estimate' });
+  await expect.poll(() => estimate.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
+}
+
+/** Converts from the Summary and waits for the job to finish. */
+async function convert(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Convert' }).click();
+  await page
+    .getByRole('heading', { level: 2, name: 'Conversion finished' })
+    .waitFor({ timeout: 60_000 });
 }
 
 describe.each(['light', 'dark'] as const)(
   'the wizard in %s mode, in Chromium against ferry console',
   (theme) => {
-    it('converts a disk image to qcow2, and qemu-img finds the result identical', async () => {
+    it('leaves out, shrinks and grows partitions on a smaller disk, as the Summary said', async () => {
       const source = await gptDisk();
       const folder = join(scratch, theme);
       await mkdir(folder);
-      const context = await browser.newContext({
-        colorScheme: theme,
-        viewport: { width: 1280, height: 860 },
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on(
-        'console',
-        (message) => void (message.type() === 'error' && errors.push(message.text())),
-      );
-      await page.goto(session.url);
-
-      const next = page.getByRole('button', { name: 'Next' });
-      await expect
-        .poll(() => page.getByRole('heading', { level: 2, name: 'Choose the source' }).count())
-        .toBe(1);
-      await page.getByText('Looking for disks…').waitFor({ state: 'detached' });
-      await shot(page, theme, '1-source-disks');
-      await page.getByRole('radio', { name: 'Disk image or virtual disk file' }).click();
-      await page.getByRole('textbox', { name: 'Image or virtual disk file' }).fill(source);
-      await page.getByRole('textbox', { name: 'Image or virtual disk file' }).press('Enter');
-      await page.getByRole('table', { name: 'Partitions' }).waitFor();
-      await shot(page, theme, '2-source-image');
-      await next.click();
-
-      await page.getByRole('heading', { level: 2, name: 'Choose the destination' }).waitFor();
-      await page.getByRole('radio', { name: 'KVM / libvirt / QEMU' }).click();
-      await page.getByRole('textbox', { name: 'Folder' }).fill(folder);
-      await page.getByRole('textbox', { name: 'Folder' }).press('Tab');
-      await page.getByRole('textbox', { name: 'File name' }).fill('walked');
-      await page.getByText(/free; the output should take at most/).waitFor();
-      await shot(page, theme, '3-destination');
-      await next.click();
-
-      await page.getByRole('heading', { level: 2, name: 'Volumes' }).waitFor();
+      const { page, errors, close } = await walkToVolumes(theme, source, folder, true);
       await shot(page, theme, '4-volumes');
-      await next.click();
+
+      await page.getByRole('checkbox', { name: 'Copy #4 · Linux swap' }).uncheck();
+      await planned(page);
+      const rootSize = page.getByRole('spinbutton', { name: 'Size of #2 · Linux filesystem' });
+      const rootSlider = page.getByRole('slider', { name: 'Size of #2 · Linux filesystem' });
+      await rootSize.fill('33');
+      await rootSize.press('Tab');
+      await rootSlider.focus();
+      await rootSlider.press('ArrowLeft');
+      expect(await rootSize.inputValue()).toBe('32');
+      await planned(page);
+      const dataSize = page.getByRole('spinbutton', { name: 'Size of #3 · Microsoft basic data' });
+      await dataSize.fill('56');
+      await dataSize.press('Enter');
+      expect(
+        await page.getByRole('slider', { name: 'Size of #3 · Microsoft basic data' }).inputValue(),
+      ).toBe('56');
+      await planned(page);
+      const diskSize = page.getByRole('spinbutton', { name: 'Virtual disk size' });
+      await diskSize.fill('180');
+      await diskSize.press('Enter');
+      await planned(page);
+      await shot(page, theme, '4-volumes-changed');
+      await page.getByRole('button', { name: 'Next' }).click();
+
       await page.getByRole('heading', { level: 2, name: 'Customize' }).waitFor();
       await shot(page, theme, '5-customize');
-      await next.click();
+      await page.getByRole('button', { name: 'Next' }).click();
 
       await page.getByRole('heading', { level: 2, name: 'Summary' }).waitFor();
-      await page.getByText('Estimated output size').waitFor();
+      const changes = page.getByRole('region', { name: 'Layout changes' }).getByRole('listitem');
+      await changes.first().waitFor();
+      const listed = await changes.allTextContents();
+      expect(listed.slice(0, 4)).toEqual([
+        '#2 · Linux filesystem: 48 MiB → 32 MiB, its filesystem resized by resize2fs.',
+        '#3 · Microsoft basic data: 40 MiB → 56 MiB, its filesystem resized by ntfsresize.',
+        '#4 · Linux swap is left out; its space stays free.',
+        'Virtual disk: 200 MiB → 180 MiB.',
+      ]);
+      expect(listed[4]).toMatch(/^[\d.]+ MiB of temporary space beside the destination/);
       await shot(page, theme, '6-summary');
-      await page.getByRole('button', { name: 'Convert' }).click();
-
-      await page
-        .getByRole('heading', { level: 2, name: 'Conversion finished' })
-        .waitFor({ timeout: 60_000 });
+      await convert(page);
       await shot(page, theme, '7-progress-done');
       await page
         .getByRole('navigation', { name: 'Views' })
         .getByRole('button', { name: 'Jobs' })
         .click();
       await shot(page, theme, '8-jobs');
-      await context.close();
+      await close();
 
-      const output = join(folder, 'walked.qcow2');
-      expect(await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, output])).toMatch(
-        /Images are identical/,
-      );
+      const raw = join(folder, 'walked.raw');
+      await sh('qemu-img', [
+        'convert',
+        '-f',
+        'qcow2',
+        '-O',
+        'raw',
+        join(folder, 'walked.qcow2'),
+        raw,
+      ]);
+      const { partitiontable } = JSON.parse(await sh('sfdisk', ['--json', raw])) as {
+        partitiontable: {
+          label: string;
+          partitions: { start: number; size: number; name: string }[];
+        };
+      };
+      const sectors = (mib: number): number => (mib * MiB) / 512;
+      expect(partitiontable.label).toBe('gpt');
+      expect(
+        partitiontable.partitions.map(({ start, size, name }) => ({ start, size, name })),
+      ).toEqual([
+        { start: sectors(1), size: sectors(72), name: 'EFI' },
+        { start: sectors(73), size: sectors(32), name: 'root' },
+        { start: sectors(105), size: sectors(56), name: 'data' },
+      ]);
+      const info = JSON.parse(await sh('qemu-img', ['info', '--output=json', raw])) as {
+        'virtual-size': number;
+      };
+      expect(info['virtual-size']).toBe(180 * MiB);
+
+      const root = await partitionFile(raw, 73, 32, join(folder, 'root.img'));
+      expect((await checkFilesystem('ext4', root)).ok).toBe(true);
+      expect(await filesystemSize('ext4', root)).toBe(32 * MiB);
+      const data = await partitionFile(raw, 105, 56, join(folder, 'data.img'));
+      const ntfs = await checkFilesystem('ntfs', data);
+      expect(ntfs.ok, ntfs.output).toBe(true);
+      expect(await filesystemSize('ntfs', data)).toBeGreaterThan(55 * MiB);
       expect(errors, errors.join('\n')).toEqual([]);
     }, 120_000);
   },
 );
+
+describe('the wizard with the layout left as it is', () => {
+  it('converts a disk image to qcow2, and qemu-img finds the result identical', async () => {
+    const source = await gptDisk();
+    const folder = join(scratch, 'unchanged');
+    await mkdir(folder);
+    const { page, errors, close } = await walkToVolumes('light', source, folder, false);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Customize' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Estimated output size').waitFor();
+    expect(await page.getByRole('region', { name: 'Layout changes' }).count()).toBe(0);
+    await convert(page);
+    await close();
+
+    const output = join(folder, 'walked.qcow2');
+    expect(await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, output])).toMatch(
+      /Images are identical/,
+    );
+    expect(errors, errors.join('\n')).toEqual([]);
+  }, 120_000);
+});
+
+/** A partition of a raw disk image as a file of its own, for its filesystem's tools. */
+async function partitionFile(raw: string, startMiB: number, sizeMiB: number, file: string) {
+  await sh('dd', [
+    `if=${raw}`,
+    `of=${file}`,
+    'bs=1M',
+    `skip=${startMiB}`,
+    `count=${sizeMiB}`,
+    'status=none',
+  ]);
+  return file;
+}

@@ -1,6 +1,7 @@
 import { FerryError } from '../shared/errors.js';
 import type { InspectReport, PartitionReport } from '../shared/layout.js';
 import { describeFilesystem, detectFilesystem } from './filesystems/detect.js';
+import { findGuest } from './guest/find-guest.js';
 import { sliceSource } from './io/slice.js';
 import type { BlockSource } from './io/source.js';
 import { readPartitionTable } from './partitions/read-table.js';
@@ -42,6 +43,12 @@ export async function readLayout(source: BlockSource): Promise<DiskLayout> {
     if (described?.used) used.set(entry.number, shiftRanges(described.used, entry.start));
   }
   const wholeDisk = table.type === 'none' ? await describeFilesystem(source, warn) : null;
+  const tableReport = { type: table.type, id: table.id, hybrid: table.hybrid, partitions };
+  const found = await findGuest(source, {
+    table: tableReport,
+    filesystem: wholeDisk?.report ?? null,
+  });
+  warnings.push(...found.warnings);
 
   const report: InspectReport = {
     source: source.path,
@@ -49,8 +56,9 @@ export async function readLayout(source: BlockSource): Promise<DiskLayout> {
     size: source.size,
     storedBytes: isImageReader(source) ? totalLength(await source.allocated()) : null,
     sectorSize: table.sectorSize,
-    table: { type: table.type, id: table.id, hybrid: table.hybrid, partitions },
+    table: tableReport,
     filesystem: wholeDisk?.report ?? null,
+    guest: found.guest,
     warnings,
   };
   return { report, used, wholeDiskUsed: wholeDisk?.used ?? null };

@@ -18,8 +18,48 @@ export const JobSpecSchema = z.object({
   thick: z.boolean().default(false),
   compress: z.boolean().default(false),
   force: z.boolean().default(false),
+  /** Partition numbers to copy (`--partitions`); absent copies them all. */
+  partitions: z.array(z.number().int().min(1).max(256)).min(1).optional(),
+  /** New size in bytes per partition number (`--resize N=SIZE`). */
+  resize: z.record(z.string().regex(/^\d+$/), z.number().int().positive()).optional(),
+  /** The virtual disk's size in bytes (`--disk-size`). */
+  diskSize: z.number().int().positive().optional(),
 });
 export type JobSpec = z.infer<typeof JobSpecSchema>;
+
+/**
+ * One partition of the source as the destination will hold it: the Volumes screen's row, with
+ * the bounds of its size slider, and the Summary's line when its place or size changes.
+ */
+export interface VolumePlan {
+  /** Its number on the source, as `ferry inspect` shows it. */
+  number: number;
+  /** Its number on the destination; null when it is left out. */
+  destinationNumber: number | null;
+  sourceStart: number;
+  sourceSize: number;
+  /** Where and how large it will be; null when left out. */
+  start: number | null;
+  size: number | null;
+  /**
+   * The smallest size it may be given: what its filesystem needs, or its own size when it
+   * cannot shrink (no resizer for its filesystem, or none installed).
+   */
+  minimumSize: number;
+  /**
+   * The largest size that fits with the others on the disk as planned: growing past it needs a
+   * larger disk size first.
+   */
+  maximumSize: number;
+  /** What resizes its filesystem ("resize2fs", "ntfsresize", "native"), or null. */
+  resizer: string | null;
+  /**
+   * `copy`: unchanged in place; `move`: same size, new place; `resize`: the filesystem follows
+   * the new size; `grow`: the partition grows but its filesystem keeps its size (no resizer);
+   * `remove`: left out.
+   */
+  change: 'copy' | 'move' | 'resize' | 'grow' | 'remove';
+}
 
 /** A conversion worked out before anything is written: what the Summary screen shows. */
 export interface PlanSummary {
@@ -34,6 +74,14 @@ export interface PlanSummary {
   existing: string[];
   warnings: string[];
   layout: InspectReport;
+  /** Every partition of the source (extended containers aside) and what becomes of it. */
+  volumes: VolumePlan[];
+  /** The smallest virtual disk the chosen layout fits on. */
+  minimumDiskSize: number;
+  /** Scratch space beside the destination for filesystems resized on a copy, freed at the end. */
+  temporaryBytes: number;
+  /** A rough duration in seconds, from the bytes to read, resize and write. */
+  estimatedSeconds: number;
 }
 
 export type JobState = 'queued' | 'planning' | 'copying' | 'done' | 'failed' | 'cancelled';

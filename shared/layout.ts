@@ -1,3 +1,5 @@
+import type { GuestOs } from './guest.js';
+
 /**
  * What `ferry inspect` reports about a source and what the wizard shows: the contract shape,
  * free of how it was read. Offsets and sizes are bytes.
@@ -76,5 +78,7 @@ export interface InspectReport {
   table: TableReport;
   /** A filesystem on the whole disk, without a partition table (a "superfloppy"). */
   filesystem: FilesystemReport | null;
+  /** The operating system installed on the disk, when Ferry recognises one. */
+  guest: GuestOs | null;
   warnings: string[];
 }

@@ -61,6 +61,42 @@ describe('ferry convert', () => {
     expect(run.stderr).toMatch(/is the source itself/);
   });
 
+  it('plans a new layout, says what changes, and refuses what cannot fit with exit 2', async () => {
+    const output = join(scratch, 'layout.vmdk');
+    const run = await runFerry([
+      'convert',
+      '--json',
+      '--partitions',
+      '1,2',
+      '--resize',
+      '2=40M',
+      '--disk-size',
+      '100M',
+      source,
+      output,
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout.split('\n')[0]!) as Record<string, unknown>;
+    expect(plan).toMatchObject({ type: 'plan', diskSize: 100 * 2 ** 20 });
+    expect(plan['partitions']).toEqual([
+      expect.objectContaining({ number: 1, change: 'copy' }),
+      expect.objectContaining({ number: 2, size: 40 * 2 ** 20, change: 'resize' }),
+      expect.objectContaining({ number: 3, destinationNumber: null, change: 'remove' }),
+    ]);
+
+    for (const args of [
+      ['--resize', '1=2M'],
+      ['--disk-size', '64M'],
+      ['--partitions', '9'],
+      ['--resize', '2=big'],
+    ]) {
+      const refused = await runFerry(['convert', ...args, source, join(scratch, 'no.vmdk')]);
+      expect(refused.exitCode, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    expect(await readdir(scratch)).not.toContain('no.vmdk');
+  });
+
   it('refuses a destination whose format it cannot tell', async () => {
     const run = await runFerry(['convert', source, join(scratch, 'disk.xyz')]);
     expect(run.exitCode).toBe(2);

@@ -1,11 +1,13 @@
 import { FerryError } from '../../shared/errors.js';
 import { formatSize, parseSize } from '../../shared/units.js';
 import { convert, type ConversionPlan } from '../jobs/convert.js';
+import type { VolumeLayout } from '../jobs/volume-layout.js';
 import type { Progress } from '../jobs/progress.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { logLines, terminalBar, type ProgressView } from './progress-view.js';
 import type { Terminal } from './terminal.js';
 import { CONVERT_HELP } from './help.js';
+import { parsePartitionList, parsePositiveSize, parseResizes } from './layout-args.js';
 
 /** NDJSON progress events at most this often; the last one is always sent. */
 const JSON_PROGRESS_INTERVAL_MS = 250;
@@ -19,6 +21,9 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
     json: { type: 'boolean' },
     force: { type: 'boolean' },
     throttle: { type: 'string' },
+    partitions: { type: 'string' },
+    resize: { type: 'string', multiple: true },
+    'disk-size': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -46,11 +51,22 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
         compress: values.compress ?? false,
         force: values.force ?? false,
         ...(throttle === undefined ? {} : { throttle }),
+        ...(values.partitions === undefined
+          ? {}
+          : { partitions: parsePartitionList(values.partitions) }),
+        ...(values.resize === undefined ? {} : { resize: parseResizes(values.resize) }),
+        ...(values['disk-size'] === undefined
+          ? {}
+          : { diskSize: parsePositiveSize(values['disk-size'], '--disk-size') }),
       },
       {
         onPlan: (plan) =>
           json ? terminal.out(JSON.stringify(planEvent(plan))) : terminal.err(describePlan(plan)),
         onProgress: (progress) => view.update(progress),
+        onWarning: (message) =>
+          json
+            ? terminal.out(JSON.stringify({ type: 'warning', message }))
+            : terminal.err(`warning: ${message}`),
       },
       controller.signal,
     );
@@ -90,7 +106,17 @@ function planEvent(plan: ConversionPlan) {
     files: plan.outputFiles,
     diskSize: plan.diskSize,
     copyBytes: plan.copyBytes,
-    warnings: plan.layout.warnings,
+    ...(plan.volumes && {
+      partitions: plan.volumes.volumes.map((v) => ({
+        number: v.number,
+        destinationNumber: v.destinationNumber,
+        start: v.start,
+        size: v.size,
+        change: v.change,
+      })),
+      temporaryBytes: plan.volumes.temporaryBytes,
+    }),
+    warnings: plan.warnings,
   };
 }
 
@@ -99,8 +125,41 @@ function describePlan(plan: ConversionPlan): string {
     plan.copyBytes < plan.diskSize
       ? `reading ${formatSize(plan.copyBytes)} of ${formatSize(plan.diskSize)} (the blocks in use)`
       : `reading all ${formatSize(plan.diskSize)}`;
-  const warnings = plan.layout.warnings.map((w) => `\nwarning: ${w}`).join('');
-  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${warnings}`;
+  const changes = plan.volumes ? describeLayout(plan.volumes, plan.diskSize) : '';
+  const warnings = plan.warnings.map((w) => `\nwarning: ${w}`).join('');
+  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${changes}${warnings}`;
+}
+
+/** One line per partition whose place or size changes, then the disk and the scratch space. */
+function describeLayout(volumes: VolumeLayout, diskSize: number): string {
+  const lines = volumes.volumes.flatMap((v) => {
+    const name = `partition ${v.number}`;
+    const renamed =
+      v.destinationNumber !== null && v.destinationNumber !== v.number
+        ? ` (now ${v.destinationNumber})`
+        : '';
+    switch (v.change) {
+      case 'remove':
+        return [`${name}: left out`];
+      case 'move':
+        return [`${name}${renamed}: moved`];
+      case 'resize':
+        return [
+          `${name}${renamed}: ${formatSize(v.sourceSize)} -> ${formatSize(v.size!)} (${v.resizer})`,
+        ];
+      case 'grow':
+        return [
+          `${name}${renamed}: ${formatSize(v.sourceSize)} -> ${formatSize(v.size!)}, filesystem keeps its size`,
+        ];
+      case 'copy':
+        return renamed ? [`${name}${renamed}`] : [];
+    }
+  });
+  lines.push(`disk: ${formatSize(diskSize)}`);
+  if (volumes.temporaryBytes > 0) {
+    lines.push(`scratch space beside the destination: ${formatSize(volumes.temporaryBytes)}`);
+  }
+  return lines.map((line) => `\n  ${line}`).join('');
 }
 
 function humanProgress(terminal: Terminal): ProgressView {

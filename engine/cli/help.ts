@@ -12,9 +12,9 @@ export const INSPECT_HELP = `usage: ferry inspect <source> [--json]
 Reads a disk or disk image without changing it and prints its partition table, the
 filesystem in each partition and how much of it is in use.`;
 
-export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--thick] [--compress]
-                     [--throttle RATE]
-                     [--json] [--force]
+export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--partitions 1,3]
+                     [--resize N=SIZE]... [--disk-size SIZE] [--thick] [--compress]
+                     [--throttle RATE] [--json] [--force]
 
 Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
 use are read, and all-zero runs are never written.
@@ -22,6 +22,10 @@ use are read, and all-zero runs are never written.
   --format F     ${FORMAT_NAMES.join(', ')}
                  (default: from the extension of <dest>)
   --all-blocks   copy every non-zero block, used or not
+  --partitions L copy only the partitions in the comma-separated list L (e.g. 1,3)
+  --resize N=S   give partition N the size S (e.g. 2=20G); its filesystem follows, resized
+                 on a copy beside <dest>; the partitions after it move (repeatable)
+  --disk-size S  the virtual disk's size (default: the source's, or what the layout needs)
   --thick        preallocate the whole disk where the format allows
   --compress     compress data clusters (qcow2)
   --json         NDJSON events on stdout: plan, progress, done, error

@@ -1,3 +1,4 @@
+import type { GuestOs } from '../../shared/guest.js';
 import type { FilesystemReport, InspectReport, PartitionReport } from '../../shared/layout.js';
 import { formatSize } from '../../shared/units.js';
 import { inspectSource } from '../inspect.js';
@@ -39,6 +40,7 @@ export function describeReport(report: InspectReport): string {
       report.table.id ? `   Disk identifier: ${report.table.id}` : ''
     }`,
   ];
+  if (report.guest) lines.push(`System: ${describeGuest(report.guest)}`);
   if (report.filesystem) {
     lines.push('', `Whole-disk filesystem: ${describeFilesystem(report.filesystem)}`);
   }
@@ -46,6 +48,15 @@ export function describeReport(report: InspectReport): string {
     lines.push('', partitionTable(report));
   }
   return lines.join('\n');
+}
+
+/** "Windows 11 Pro (build 22631, x86_64) on partition 3". */
+function describeGuest(guest: GuestOs): string {
+  const details = [guest.build === null ? null : `build ${guest.build}`, guest.architecture].filter(
+    (d) => d !== null,
+  );
+  const where = guest.partition === null ? '' : ` on partition ${guest.partition}`;
+  return `${guest.name}${details.length > 0 ? ` (${details.join(', ')})` : ''}${where}`;
 }
 
 function partitionTable(report: InspectReport): string {

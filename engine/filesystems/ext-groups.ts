@@ -81,7 +81,7 @@ function metadataStart(geometry: ExtGeometry, group: number): number {
 }
 
 /** Where descriptor block `index` of the primary table lies. */
-function descriptorBlock(geometry: ExtGeometry, index: number): number {
+export function descriptorBlock(geometry: ExtGeometry, index: number): number {
   const superblockBlock = geometry.blockSize === 1024 ? 1 : 0;
   if (!geometry.metaBg || index < geometry.firstMetaBg) return superblockBlock + 1 + index;
   const group = index * geometry.descPerBlock;

@@ -56,6 +56,9 @@ export interface ExtGeometry {
   firstDataBlock: number;
   blocksPerGroup: number;
   groupCount: number;
+  inodesPerGroup: number;
+  /** Bytes of one inode record in the inode table. */
+  inodeSize: number;
   /** Blocks of one group's inode table. */
   inodeTableBlocks: number;
   descSize: number;
@@ -238,6 +241,8 @@ export function extGeometry(superblock: Buffer, volumeSize: number, where: strin
     firstDataBlock,
     blocksPerGroup,
     groupCount,
+    inodesPerGroup,
+    inodeSize,
     inodeTableBlocks: Math.ceil((inodesPerGroup * inodeSize) / blockSize),
     descSize,
     descPerBlock,

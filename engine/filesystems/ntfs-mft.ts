@@ -27,8 +27,11 @@ const MAX_ATTRIBUTE_LIST = 256 * 1024;
 const LIST_ENTRY_HEADER = 0x1a;
 
 interface ListEntry {
+  /** Where the entry starts in the list, for reading its name. */
+  at: number;
   type: number;
   nameLength: number;
+  nameOffset: number;
   lowestVcn: number;
   record: number;
   id: number;
@@ -90,11 +93,24 @@ export class Mft {
   /** The unnamed $DATA stream of a file, stitched from its extent records where it has them. */
   async dataStream(file: MftRecord): Promise<DataStream> {
     const where = `${this.volume.path}: MFT record ${file.number} $DATA`;
+    return this.joinPieces(await this.attributePieces(file, DATA, ''), '$DATA', where);
+  }
+
+  /**
+   * Every piece of one attribute of a file (type and name), from the record itself or, when the
+   * file has an attribute list, from the extent records the list names.
+   */
+  async attributePieces(file: MftRecord, type: number, name: string): Promise<NtfsAttribute[]> {
     const list = file.attributes.find((a) => a.type === ATTRIBUTE_LIST);
-    const pieces = list ? await this.listedData(file, list) : unnamedData(file);
+    if (list) return this.listedPieces(file, list, type, name);
+    return file.attributes.filter((a) => a.type === type && a.name === name);
+  }
+
+  /** Joins the non-resident pieces of one attribute into one stream, checking they tile it. */
+  joinPieces(pieces: readonly NtfsAttribute[], what: string, where: string): DataStream {
     const segments = pieces.flatMap((a) => (a.nonResident ? [a.nonResident] : []));
     if (segments.length === 0 || segments.length !== pieces.length) {
-      throw ntfsError('the file has no non-resident $DATA attribute', where);
+      throw ntfsError(`the file has no non-resident ${what} attribute`, where);
     }
     segments.sort((a, b) => a.lowestVcn - b.lowestVcn);
     const runs: Run[] = [];
@@ -126,11 +142,17 @@ export class Mft {
     );
   }
 
-  /** The $DATA pieces an attribute list names, each found in the record it points to. */
-  private async listedData(file: MftRecord, list: NtfsAttribute): Promise<NtfsAttribute[]> {
+  /** The pieces of one attribute an attribute list names, each found in the record it points to. */
+  private async listedPieces(
+    file: MftRecord,
+    list: NtfsAttribute,
+    type: number,
+    name: string,
+  ): Promise<NtfsAttribute[]> {
     const where = `${this.volume.path}: MFT record ${file.number} $ATTRIBUTE_LIST`;
-    const entries = parseAttributeList(await this.attributeValue(list, where), where).filter(
-      (entry) => entry.type === DATA && entry.nameLength === 0,
+    const bytes = await this.attributeValue(list, where);
+    const entries = parseAttributeList(bytes, where).filter(
+      (entry) => entry.type === type && isNamed(bytes, entry, name, where),
     );
     const records = new Map<number, MftRecord>([[file.number, file]]);
     const pieces: NtfsAttribute[] = [];
@@ -146,11 +168,15 @@ export class Mft {
         }
         records.set(entry.record, record);
       }
-      const piece = unnamedData(record).find(
-        (a) => a.id === entry.id && a.nonResident?.lowestVcn === entry.lowestVcn,
+      const piece = record.attributes.find(
+        (a) =>
+          a.type === type &&
+          a.name === name &&
+          a.id === entry.id &&
+          (a.nonResident?.lowestVcn ?? 0) === entry.lowestVcn,
       );
       if (!piece) {
-        throw ntfsError(`record ${entry.record} lacks the $DATA piece listed for it`, where);
+        throw ntfsError(`record ${entry.record} lacks the attribute piece listed for it`, where);
       }
       pieces.push(piece);
     }
@@ -176,6 +202,18 @@ function unnamedData(record: MftRecord): NtfsAttribute[] {
   return record.attributes.filter((a) => a.type === DATA && a.name === '');
 }
 
+/** Whether an entry names `name`; its name bytes are read only when the lengths agree. */
+function isNamed(bytes: Buffer, entry: ListEntry, name: string, where: string): boolean {
+  if (entry.nameLength !== name.length) return false;
+  if (name === '') return true;
+  const start = entry.at + entry.nameOffset;
+  const end = start + entry.nameLength * 2;
+  if (end > entry.at + bytes.readUInt16LE(entry.at + 4)) {
+    throw ntfsError(`the name of attribute list entry ${entry.at} lies outside it`, where);
+  }
+  return bytes.toString('utf16le', start, end) === name;
+}
+
 function parseAttributeList(bytes: Buffer, where: string): ListEntry[] {
   const entries: ListEntry[] = [];
   let at = 0;
@@ -189,8 +227,10 @@ function parseAttributeList(bytes: Buffer, where: string): ListEntry[] {
       throw ntfsError(`attribute list entry at ${at} starts at an impossible VCN`, where);
     }
     entries.push({
+      at,
       type: bytes.readUInt32LE(at),
       nameLength: bytes.readUInt8(at + 6),
+      nameOffset: bytes.readUInt8(at + 7),
       lowestVcn: Number(lowestVcn),
       record: Number(bytes.readBigUInt64LE(at + 0x10) & 0xffffffffffffn),
       id: bytes.readUInt16LE(at + 0x18),

@@ -5,8 +5,12 @@
 import { ntfsError } from './ntfs-boot.js';
 
 export const ATTRIBUTE_LIST = 0x20;
+export const FILE_NAME = 0x30;
 export const VOLUME_NAME = 0x60;
 export const DATA = 0x80;
+export const INDEX_ROOT = 0x90;
+export const INDEX_ALLOCATION = 0xa0;
+export const REPARSE_POINT = 0xc0;
 const END_MARKER = 0xffffffff;
 /** Update sequences protect every 512 bytes of a record, whatever the sector size. */
 const STRIDE = 512;
@@ -18,6 +22,8 @@ export interface NonResidentHeader {
   highestVcn: number;
   dataSize: number;
   initializedSize: number;
+  /** Clusters per compression unit as a power of two; meaningful only for compressed streams. */
+  compressionUnit: number;
   mappingPairs: Buffer;
 }
 
@@ -27,6 +33,8 @@ export interface NtfsAttribute {
   name: string;
   /** The attribute's instance number, which $ATTRIBUTE_LIST entries refer to. */
   id: number;
+  /** Compressed (0x0001), encrypted (0x4000), sparse (0x8000). */
+  flags: number;
   /** The value of a resident attribute; null when it lives in clusters. */
   value: Buffer | null;
   nonResident: NonResidentHeader | null;
@@ -34,6 +42,8 @@ export interface NtfsAttribute {
 
 export interface MftRecord {
   number: number;
+  /** Bumped each time the record is reused; references carry it to detect stale pointers. */
+  sequence: number;
   /** The base record this one extends; its own number for a base record. */
   baseRecord: number;
   attributes: NtfsAttribute[];
@@ -62,12 +72,18 @@ export function parseMftRecord(bytes: Buffer, number: number, where: string): Mf
   const baseReference = bytes.readBigUInt64LE(0x20) & 0xffffffffffffn;
   return {
     number,
+    sequence: bytes.readUInt16LE(0x10),
     baseRecord: baseReference === 0n ? number : Number(baseReference),
     attributes: parseAttributes(bytes.subarray(0, bytesInUse), attributesOffset, bad),
   };
 }
 
-function applyFixups(bytes: Buffer, bad: (message: string) => Error): void {
+/**
+ * Checks and undoes the update sequence of a multi-sector structure (an MFT record, an INDX
+ * block) in place: the last two bytes of every 512 were replaced by the sequence number when it
+ * was written, and the originals kept in the array.
+ */
+export function applyFixups(bytes: Buffer, bad: (message: string) => Error): void {
   const arrayOffset = bytes.readUInt16LE(4);
   const count = bytes.readUInt16LE(6);
   const strides = bytes.length / STRIDE;
@@ -121,6 +137,7 @@ function parseAttribute(
   }
   const name = attribute.toString('utf16le', nameOffset, nameOffset + nameLength * 2);
   const id = attribute.readUInt16LE(0x0e);
+  const flags = attribute.readUInt16LE(0x0c);
 
   if (formKind === 0) {
     const valueLength = attribute.readUInt32LE(0x10);
@@ -129,7 +146,7 @@ function parseAttribute(
       throw bad(`the value of the attribute at ${offset} lies outside it`);
     }
     const value = attribute.subarray(valueOffset, valueOffset + valueLength);
-    return { type, name, id, value, nonResident: null };
+    return { type, name, id, flags, value, nonResident: null };
   }
 
   if (attribute.length < 0x40) throw bad(`non-resident attribute at ${offset} is too short`);
@@ -149,6 +166,7 @@ function parseAttribute(
     highestVcn: field(0x18, 'highest VCN'),
     dataSize: field(0x30, 'data size'),
     initializedSize: field(0x38, 'initialized size'),
+    compressionUnit: attribute.readUInt8(0x22),
     mappingPairs: attribute.subarray(pairsOffset),
   };
   if (
@@ -160,5 +178,5 @@ function parseAttribute(
   ) {
     throw bad(`the attribute at ${offset} has contradictory VCNs or sizes`);
   }
-  return { type, name, id, value: null, nonResident: header };
+  return { type, name, id, flags, value: null, nonResident: header };
 }

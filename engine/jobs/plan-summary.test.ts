@@ -30,6 +30,46 @@ function spec(format: FormatName, name: string, extra: Partial<JobSpec> = {}): J
 }
 
 describe('summarizePlan', () => {
+  it("gives every volume's bounds unchanged, and the changes, scratch space and time of a new layout", async () => {
+    const MiB = 2 ** 20;
+    const unchanged = await summarizePlan(spec('qcow2', 'volumes.qcow2'));
+    // gptDisk: 1 ESP (FAT32) 72M, 2 ext4 48M, 3 NTFS 40M, 4 swap to the end.
+    expect(unchanged.volumes.map((v) => [v.number, v.change, v.resizer])).toEqual([
+      [1, 'copy', 'native'],
+      [2, 'copy', 'resize2fs'],
+      [3, 'copy', 'ntfsresize'],
+      [4, 'copy', null],
+    ]);
+    for (const v of unchanged.volumes) {
+      expect(v.minimumSize).toBeLessThanOrEqual(v.sourceSize);
+      expect(v.maximumSize).toBeGreaterThanOrEqual(v.sourceSize);
+    }
+    const swap = unchanged.volumes[3]!;
+    expect(swap.minimumSize).toBe(swap.sourceSize);
+    expect(unchanged.temporaryBytes).toBe(0);
+    expect(unchanged.minimumDiskSize).toBeLessThanOrEqual(unchanged.diskSize);
+
+    const changed = await summarizePlan(
+      spec('qcow2', 'volumes.qcow2', {
+        partitions: [1, 2, 3],
+        resize: { '2': 32 * MiB },
+        diskSize: 180 * MiB,
+      }),
+    );
+    expect(changed.diskSize).toBe(180 * MiB);
+    expect(changed.volumes.map((v) => [v.number, v.change, v.size])).toEqual([
+      [1, 'copy', 72 * MiB],
+      [2, 'resize', 32 * MiB],
+      [3, 'move', 40 * MiB],
+      [4, 'remove', null],
+    ]);
+    expect(changed.temporaryBytes).toBeGreaterThan(0);
+    expect(changed.estimatedSeconds).toBeGreaterThanOrEqual(1);
+    await expect(
+      summarizePlan(spec('qcow2', 'volumes.qcow2', { resize: { '2': 2 * MiB } })),
+    ).rejects.toMatchObject({ code: 'LAYOUT_REFUSED' });
+  });
+
   it('reports the disk as sgdisk made it, the used bytes to read and nothing in the way', async () => {
     const summary = await summarizePlan(spec('qcow2', 'first.qcow2'));
     const sgdisk = await sh('sgdisk', ['--print', source]);

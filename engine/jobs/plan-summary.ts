@@ -1,15 +1,23 @@
 import { stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JobSpec, PlanSummary } from '../../shared/api.js';
-import { FerryError } from '../../shared/errors.js';
+import { FerryError, isFerryError } from '../../shared/errors.js';
 import type { FormatName } from '../../shared/formats.js';
 import { formatSize } from '../../shared/units.js';
 import { vhdDiskSize } from '../formats/vhd-geometry.js';
 import { openSource } from '../io/open-source.js';
+import type { BlockSource } from '../io/source.js';
 import type { ByteRange } from '../ranges.js';
 import { planConversion, type ConversionPlan } from './convert.js';
 import { guardDestination } from './destination-guard.js';
+import { planVolumes, type VolumeLayout } from './volume-layout.js';
 
+/**
+ * Bytes per second a conversion is assumed to read, for the estimate shown before it starts: a
+ * SATA SSD or a fast image file; a resized filesystem costs about three passes (copy, resize,
+ * read back).
+ */
+const ASSUMED_RATE = 150 * 2 ** 20;
 /** Formats whose files hold every byte of the disk whether it was written or not. */
 const FIXED_FORMATS: ReadonlySet<FormatName> = new Set(['vhd-fixed', 'vmdk-flat']);
 /** Formats that ignore `thick`: they have no preallocated variant. */
@@ -47,19 +55,25 @@ export async function summarizePlan(spec: JobSpec): Promise<PlanSummary> {
   await requireFolder(folder);
   const source = await openSource(spec.source);
   let plan: ConversionPlan;
+  let volumes: VolumeLayout | null;
   try {
     plan = await planConversion(source, spec);
+    volumes = plan.volumes ?? (await unchangedVolumes(source, plan));
   } finally {
     await source.close();
   }
   await guardDestination(spec.source, plan.outputFiles, { force: true });
 
   const estimatedOutputBytes = estimateOutputBytes(plan, spec.thick);
-  const warnings = [...plan.layout.warnings];
+  const temporaryBytes = plan.volumes?.temporaryBytes ?? 0;
+  const warnings = [...plan.warnings];
   const free = await freeBytes(folder);
-  if (free !== null && free < estimatedOutputBytes) {
+  const needed = estimatedOutputBytes + temporaryBytes;
+  if (free !== null && free < needed) {
+    const scratch =
+      temporaryBytes > 0 ? `, with ${formatSize(temporaryBytes)} of scratch space` : '';
     warnings.push(
-      `${folder} has ${formatSize(free)} free; the output may take up to ${formatSize(estimatedOutputBytes)}`,
+      `${folder} has ${formatSize(free)} free; the output may take up to ${formatSize(needed)}${scratch}`,
     );
   }
   return {
@@ -71,7 +85,28 @@ export async function summarizePlan(spec: JobSpec): Promise<PlanSummary> {
     existing: await existingFiles(plan.outputFiles),
     warnings,
     layout: plan.layout,
+    volumes: volumes?.volumes ?? [],
+    minimumDiskSize: volumes?.plan.minimumDiskSize ?? plan.diskSize,
+    temporaryBytes,
+    estimatedSeconds: Math.ceil((plan.copyBytes + 3 * temporaryBytes) / ASSUMED_RATE),
   };
+}
+
+/**
+ * The Volumes screen's rows and bounds while the layout is unchanged. A layout Ferry cannot
+ * rewrite (no partition table, two extended partitions) has none: it is copied as it is.
+ */
+async function unchangedVolumes(
+  source: BlockSource,
+  plan: ConversionPlan,
+): Promise<VolumeLayout | null> {
+  if (plan.layout.table.type === 'none') return null;
+  try {
+    return await planVolumes(source, plan.diskLayout, {});
+  } catch (error) {
+    if (isFerryError(error) && error.code === 'LAYOUT_REFUSED') return null;
+    throw error;
+  }
 }
 
 /**
@@ -89,7 +124,9 @@ export function estimateOutputBytes(
   const { format } = plan;
   const preallocated = FIXED_FORMATS.has(format) || (thick && !ALWAYS_THIN.has(format));
   const size = presentedSize(format, plan.diskSize, preallocated);
-  const metadata = MiB + Math.ceil(size / 4096);
+  // Headers and tables, plus the alignment padding between them, which the space reserved
+  // ahead of the writes (PartialFile.reserveThrough) allocates rather than leaving as holes.
+  const metadata = 4 * MiB + Math.ceil(size / 4096);
   if (preallocated) {
     const unit = format === 'vhdx' ? FIXED_VHDX_BLOCK : ALLOCATION_UNIT[format];
     return unitsTouched([{ start: 0, length: size }], unit) * unit + metadata;

@@ -16,9 +16,14 @@ export class ProgressMeter {
   private readonly samples: { at: number; done: number }[] = [];
 
   constructor(
-    readonly total: number,
+    private total: number,
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** Corrects the total once it is known exactly (a resized filesystem's used bytes). */
+  retotal(total: number): void {
+    this.total = total;
+  }
 
   update(done: number): Progress {
     const at = this.now();

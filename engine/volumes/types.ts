@@ -1,5 +1,5 @@
+import type { FilesystemType } from '../../shared/layout.js';
 import type { BlockSource } from '../io/source.js';
-import type { ByteRange } from '../ranges.js';
 
 /** What the user asked of the destination's layout (`--partitions`, `--resize`, `--disk-size`). */
 export interface VolumeRequest {
@@ -37,7 +37,7 @@ export interface PlannedPartition {
   /** As the source's table has it: "0x83" on MBR, the type GUID on GPT. */
   type: string;
   bootable: boolean;
-  filesystem: import('../../shared/layout.js').FilesystemType | null;
+  filesystem: FilesystemType | null;
   sourceStart: number;
   sourceSize: number;
   /** Bytes from the start of the destination disk. */

@@ -41,6 +41,11 @@ export const en = {
     keepEditing: 'Keep editing',
   },
   tryAgain: 'Try again',
+  units: { MiB: 'MiB', GiB: 'GiB' },
+  sizes: {
+    between: (min: string, max: string) => `Choose a size from ${min} to ${max}.`,
+    atLeast: (min: string) => `Choose a size of at least ${min}.`,
+  },
   usedOf: (used: string, total: string) => `${used} used of ${total}`,
   buses: {
     sata: 'SATA',
@@ -244,19 +249,49 @@ export const en = {
   },
   volumes: {
     title: 'Volumes',
-    lead: 'What each partition holds and how it is copied.',
+    lead: 'Which partitions are copied, at what size, and how.',
+    listTitle: 'Partitions',
     caption: 'Volumes of the source',
-    volume: 'Volume',
-    usage: 'Used',
-    copied: 'Copied',
-    included: 'Included',
     wholeDisk: 'Whole disk',
     unknownFilesystem: 'Not recognised',
     copiedUsed: 'used blocks only',
     copiedWhole: 'whole',
-    yes: 'Yes',
-    inclusionNote:
-      'Every partition is included. Leaving partitions out and resizing them are coming in a later version.',
+    notCopied: 'not copied',
+    copyPrefix: 'Copy',
+    keepOne: 'At least one partition must be copied.',
+    noTable: 'Without a partition table, the disk is copied as it is.',
+    fixedLayout: 'Ferry cannot rewrite this disk’s partition table: the disk is copied as it is.',
+    size: 'Size',
+    ofVolume: (name: string) => `of ${name}`,
+    unitOf: (name: string) => `Unit of the size of ${name}`,
+    reset: 'Reset',
+    ofDisk: 'the virtual disk size',
+    between: (min: string, max: string) => `From ${min} to ${max}.`,
+    resizedWith: (tool: string) => `${tool} resizes its filesystem.`,
+    resizedByFerry: 'Ferry resizes its filesystem.',
+    ferryName: 'Ferry',
+    cannotShrink: (filesystem: string) =>
+      `Its ${filesystem} filesystem cannot shrink; it grows with the partition.`,
+    growsOnly: (filesystem: string, size: string) =>
+      `Ferry cannot resize ${filesystem}: the partition may only grow, and its filesystem keeps its size of ${size}.`,
+    unknownGrowsOnly: (size: string) =>
+      `Ferry does not recognise what it holds: the partition may only grow, and its content keeps its size of ${size}.`,
+    noRoom: 'Make the virtual disk larger to give it room to grow.',
+    diskSize: 'Virtual disk size',
+    diskSizeUnit: 'Unit of the virtual disk size',
+    sourceDisk: (size: string) => `The source disk is ${size}.`,
+    growHint: 'To grow a partition, make the disk larger first.',
+    diskSizeHint: (minimum: string, source: string) =>
+      `At least ${minimum} for these partitions; the source disk is ${source}.`,
+    refused: 'These choices cannot be converted',
+    estimateTitle: 'Estimate',
+    updating: 'Updating…',
+    outputSize: 'Output size',
+    duration: 'Time',
+    aboutMinutes: (minutes: number) => `about ${minutes} min`,
+    temporary: 'Temporary space',
+    temporaryHint:
+      'Resized filesystems are first copied beside the destination; that space is freed at the end.',
     copyLegend: 'What to copy',
     usedBlocks: 'Used blocks only',
     usedBlocksHint:
@@ -271,7 +306,6 @@ export const en = {
     thickHint: 'The file takes the full size of the disk at once, as a preallocated disk.',
     noThick: (format: string) =>
       `The ${format} format has no preallocated variant. Raw, VHD, VHDX and VDI can be thick.`,
-    estimate: 'Estimated output, at most:',
   },
   customize: {
     title: 'Customize',
@@ -310,6 +344,22 @@ export const en = {
     diskSize: 'Virtual disk size',
     toRead: 'Data to read',
     estimatedOutput: 'Estimated output size',
+    estimatedTime: 'Estimated time',
+    layoutTitle: 'Layout changes',
+    changes: {
+      remove: (name: string) => `${name} is left out; its space stays free.`,
+      renumber: (name: string, to: string) => `${name} becomes ${to}.`,
+      move: (name: string, from: string, to: string) =>
+        `${name} moves: it starts at ${to} instead of ${from}.`,
+      resize: (name: string, from: string, to: string, tool: string) =>
+        `${name}: ${from} → ${to}, its filesystem resized by ${tool}.`,
+      grow: (name: string, from: string, to: string) =>
+        `${name}: ${from} → ${to}; its filesystem keeps its size of ${from}.`,
+      becomes: (to: string) => `It becomes ${to}.`,
+      diskSize: (from: string, to: string) => `Virtual disk: ${from} → ${to}.`,
+      temporary: (bytes: string) =>
+        `${bytes} of temporary space beside the destination while filesystems are resized, freed at the end.`,
+    },
     freeSpace: 'Free in the folder',
     outputFiles: 'Files to write',
     warnings: 'Warnings',

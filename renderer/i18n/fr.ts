@@ -43,6 +43,11 @@ export const fr: Messages = {
     keepEditing: 'Continuer à modifier',
   },
   tryAgain: 'Réessayer',
+  units: { MiB: 'Mio', GiB: 'Gio' },
+  sizes: {
+    between: (min, max) => `Choisissez une taille de ${min} à ${max}.`,
+    atLeast: (min) => `Choisissez une taille d’au moins ${min}.`,
+  },
   usedOf: (used, total) => `${used} utilisés sur ${total}`,
   buses: {
     sata: 'SATA',
@@ -261,19 +266,50 @@ export const fr: Messages = {
   },
   volumes: {
     title: 'Volumes',
-    lead: 'Ce que contient chaque partition et comment elle est copiée.',
+    lead: 'Quelles partitions sont copiées, à quelle taille, et comment.',
+    listTitle: 'Partitions',
     caption: 'Volumes de la source',
-    volume: 'Volume',
-    usage: 'Utilisé',
-    copied: 'Copie',
-    included: 'Inclus',
     wholeDisk: 'Disque entier',
     unknownFilesystem: 'Non reconnu',
     copiedUsed: 'blocs utilisés seulement',
     copiedWhole: 'en entier',
-    yes: 'Oui',
-    inclusionNote:
-      'Toutes les partitions sont incluses. Exclure des partitions et les redimensionner viendront dans une prochaine version.',
+    notCopied: 'non copiée',
+    copyPrefix: 'Copier',
+    keepOne: 'Au moins une partition doit être copiée.',
+    noTable: 'Sans table de partitions, le disque est copié tel quel.',
+    fixedLayout:
+      'Ferry ne sait pas réécrire la table de partitions de ce disque : il est copié tel quel.',
+    size: 'Taille',
+    ofVolume: (name) => `de ${name}`,
+    unitOf: (name) => `Unité de la taille de ${name}`,
+    reset: 'Rétablir',
+    ofDisk: 'la taille du disque virtuel',
+    between: (min, max) => `De ${min} à ${max}.`,
+    resizedWith: (tool) => `${tool} redimensionne son système de fichiers.`,
+    resizedByFerry: 'Ferry redimensionne son système de fichiers.',
+    ferryName: 'Ferry',
+    cannotShrink: (filesystem) =>
+      `Son système de fichiers ${filesystem} ne peut pas rétrécir ; il grandit avec la partition.`,
+    growsOnly: (filesystem, size) =>
+      `Ferry ne sait pas redimensionner ${filesystem} : la partition peut seulement grandir, et son système de fichiers garde sa taille de ${size}.`,
+    unknownGrowsOnly: (size) =>
+      `Ferry ne reconnaît pas son contenu : la partition peut seulement grandir, et son contenu garde sa taille de ${size}.`,
+    noRoom: 'Agrandissez le disque virtuel pour lui laisser de la place.',
+    diskSize: 'Taille du disque virtuel',
+    diskSizeUnit: 'Unité de la taille du disque virtuel',
+    sourceDisk: (size) => `Le disque source fait ${size}.`,
+    growHint: 'Pour agrandir une partition, agrandissez d’abord le disque.',
+    diskSizeHint: (minimum, source) =>
+      `Au moins ${minimum} pour ces partitions ; le disque source fait ${source}.`,
+    refused: 'Ces choix ne peuvent pas être convertis',
+    estimateTitle: 'Estimation',
+    updating: 'Mise à jour…',
+    outputSize: 'Taille de la sortie',
+    duration: 'Durée',
+    aboutMinutes: (minutes) => `environ ${minutes} min`,
+    temporary: 'Espace temporaire',
+    temporaryHint:
+      'Les systèmes de fichiers redimensionnés sont d’abord copiés à côté de la destination ; cet espace est libéré à la fin.',
     copyLegend: 'Que copier',
     usedBlocks: 'Blocs utilisés seulement',
     usedBlocksHint:
@@ -288,7 +324,6 @@ export const fr: Messages = {
     thickHint: 'Le fichier occupe d’emblée toute la taille du disque, comme un disque préalloué.',
     noThick: (format) =>
       `Le format ${format} n’a pas de variante préallouée. Brut, VHD, VHDX et VDI peuvent l’être.`,
-    estimate: 'Taille estimée de la sortie, au plus :',
   },
   customize: {
     title: 'Personnalisation',
@@ -327,6 +362,21 @@ export const fr: Messages = {
     diskSize: 'Taille du disque virtuel',
     toRead: 'Données à lire',
     estimatedOutput: 'Taille estimée de la sortie',
+    estimatedTime: 'Durée estimée',
+    layoutTitle: 'Changements de disposition',
+    changes: {
+      remove: (name) => `${name} n’est pas copiée ; son espace reste libre.`,
+      renumber: (name, to) => `${name} devient ${to}.`,
+      move: (name, from, to) => `${name} est déplacée : elle commence à ${to} au lieu de ${from}.`,
+      resize: (name, from, to, tool) =>
+        `${name} : ${from} → ${to}, son système de fichiers redimensionné par ${tool}.`,
+      grow: (name, from, to) =>
+        `${name} : ${from} → ${to} ; son système de fichiers garde sa taille de ${from}.`,
+      becomes: (to) => `Elle devient ${to}.`,
+      diskSize: (from, to) => `Disque virtuel : ${from} → ${to}.`,
+      temporary: (bytes) =>
+        `${bytes} d’espace temporaire à côté de la destination pendant le redimensionnement, libéré à la fin.`,
+    },
     freeSpace: 'Libre dans le dossier',
     outputFiles: 'Fichiers à écrire',
     warnings: 'Avertissements',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GPT_REPORT, MBR_REPORT } from '../test-support/fixtures.js';
-import { estimateOutputBytes } from './estimate.js';
+import { aboutMinutes, estimateOutputBytes } from './estimate.js';
 
 const MiB = 2 ** 20;
 
@@ -28,5 +28,11 @@ describe('output estimate', () => {
     );
     const sparse = { ...GPT_REPORT, format: 'qcow2', storedBytes: 5 * MiB };
     expect(estimateOutputBytes(sparse, { allBlocks: true, thick: false })).toBe(5 * MiB);
+  });
+});
+
+describe('duration', () => {
+  it('rounds to whole minutes, one at least', () => {
+    expect([1, 89, 90, 3600].map(aboutMinutes)).toEqual([1, 1, 2, 60]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A first estimate of the output, from the inspection alone, for the Destination screen's free
  * space check before the engine plans. It is an upper bound: the engine also drops zero runs.
+ * And the engine's own estimate of the time, as people read it.
  */
 import type { InspectReport } from '../../shared/layout.js';
 
@@ -27,4 +28,9 @@ function usedEstimate(report: InspectReport): number {
     }
   }
   return bytes;
+}
+
+/** The engine's duration estimate as whole minutes, one at least: it is rough. */
+export function aboutMinutes(seconds: number): number {
+  return Math.max(1, Math.round(seconds / 60));
 }

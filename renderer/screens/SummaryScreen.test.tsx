@@ -3,15 +3,22 @@ import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WizardFooter } from '../app/WizardFooter.js';
 import { FakeFerry } from '../test-support/fake-ferry.js';
-import { SPEC, planFor } from '../test-support/fixtures.js';
+import { MBR_IMAGE, SPEC, planFor } from '../test-support/fixtures.js';
 import { renderWith, settle } from '../test-support/render.js';
-import { storeAt } from '../test-support/wizard-at.js';
+import { planSettled, storeAt } from '../test-support/wizard-at.js';
+import type { WizardStore } from '../store/wizard-store.js';
 import { SummaryScreen } from './SummaryScreen.js';
 
 afterEach(cleanup);
 
-async function renderSummary(api = new FakeFerry(), language: 'en' | 'fr' = 'en') {
-  const store = await storeAt('summary', api);
+const MiB = 2 ** 20;
+
+async function renderSummary(
+  api = new FakeFerry(),
+  language: 'en' | 'fr' = 'en',
+  store?: WizardStore,
+) {
+  store ??= await storeAt('summary', api);
   return renderWith(
     <>
       <SummaryScreen />
@@ -46,8 +53,10 @@ describe('the Summary screen', () => {
       'Virtual disk size': '64 MiB',
       'Data to read': '11.5 MiB',
       'Estimated output size': '11.6 MiB',
+      'Estimated time': 'about 1 min',
       'Free in the folder': '100 GiB',
     });
+    expect(screen.queryByRole('region', { name: 'Layout changes' })).toBeNull();
     expect(within(plan).getByText('/home/ada/laptop.vmdk')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Convert' })).toHaveProperty('disabled', false);
   });
@@ -84,6 +93,69 @@ describe('the Summary screen', () => {
     expect(screen.getByText('the GPT backup header is missing')).toBeTruthy();
   });
 
+  it('lists every change of layout: resized, left out, moved, the disk, the scratch space', async () => {
+    const api = new FakeFerry();
+    const store = await storeAt('volumes', api, { planDelayMs: 0 });
+    const s = store.getState();
+    s.setVolumeSize(2, 20 * MiB);
+    await planSettled(store);
+    s.setDiskSize(128 * MiB);
+    await planSettled(store);
+    s.setVolumeSize(3, 10 * MiB);
+    s.setVolumeSize(1, 24 * MiB);
+    s.goTo('summary');
+    await planSettled(store);
+    await renderSummary(api, 'en', store);
+    expect(changes()).toEqual([
+      '#1 · EFI System: 16 MiB → 24 MiB, its filesystem resized by Ferry.',
+      '#2 · Linux filesystem: 40 MiB → 20 MiB, its filesystem resized by resize2fs.',
+      '#3 · Linux swap: 6 MiB → 10 MiB; its filesystem keeps its size of 6 MiB.',
+      'Virtual disk: 64 MiB → 128 MiB.',
+      '10.4 MiB of temporary space beside the destination while filesystems are resized, freed at the end.',
+    ]);
+    store.getState().goTo('volumes');
+    await planSettled(store);
+    store.getState().resetVolumeSize(1);
+    store.getState().resetVolumeSize(3);
+    store.getState().setIncluded(1, false);
+    store.getState().goTo('summary');
+    await planSettled(store);
+    await settle();
+    expect(changes()).toEqual([
+      '#1 · EFI System is left out; its space stays free.',
+      '#2 · Linux filesystem: 40 MiB → 20 MiB, its filesystem resized by resize2fs.',
+      '#3 · Linux swap moves: it starts at 37 MiB instead of 57 MiB.',
+      'Virtual disk: 64 MiB → 128 MiB.',
+      '10.1 MiB of temporary space beside the destination while filesystems are resized, freed at the end.',
+    ]);
+  });
+
+  it('tells when a logical partition takes another number', async () => {
+    const api = new FakeFerry();
+    const store = await storeAt('volumes', api, { planDelayMs: 0, source: MBR_IMAGE });
+    store.getState().setIncluded(5, false);
+    store.getState().goTo('summary');
+    await planSettled(store);
+    await renderSummary(api, 'fr', store);
+    expect(changes('Changements de disposition')).toEqual([
+      '#5 · FAT16 n’est pas copiée ; son espace reste libre.',
+      '#6 · Linux devient #5.',
+    ]);
+  });
+
+  it('counts the scratch space of resized filesystems against the free space', async () => {
+    const api = new FakeFerry({
+      plan: ({ spec }) => ({
+        ...planFor({ ...SPEC, ...spec }),
+        estimatedOutputBytes: 60 * 2 ** 30,
+        temporaryBytes: 50 * 2 ** 30,
+      }),
+    });
+    await renderSummary(api);
+    expect(screen.getByText('The folder may be too small')).toBeTruthy();
+    expect(screen.getByText(/and the output may take up to 110 GiB/)).toBeTruthy();
+  });
+
   it('reads in French', async () => {
     await renderSummary(new FakeFerry(), 'fr');
     const plan = screen.getByRole('region', { name: 'Plan' });
@@ -91,3 +163,10 @@ describe('the Summary screen', () => {
     expect(screen.getByRole('button', { name: 'Convertir' })).toBeTruthy();
   });
 });
+
+function changes(title = 'Layout changes'): string[] {
+  const section = screen.getByRole('region', { name: title });
+  return within(section)
+    .getAllByRole('listitem')
+    .map((item) => item.textContent ?? '');
+}

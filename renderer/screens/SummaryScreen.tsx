@@ -3,9 +3,11 @@ import type { PlanSummary } from '../../shared/api.js';
 import { Notice } from '../components/Notice.js';
 import { ScreenTitle } from '../components/ScreenTitle.js';
 import { useI18n } from '../i18n/i18n-context.js';
+import { aboutMinutes } from '../model/estimate.js';
 import { supportsCompression, supportsThick } from '../model/targets.js';
 import { destinationPath } from '../store/job-spec.js';
 import { useWizard } from '../store/wizard-context.js';
+import { LayoutChanges } from './LayoutChanges.js';
 
 export function SummaryScreen() {
   const { t } = useI18n();
@@ -16,6 +18,7 @@ export function SummaryScreen() {
     <>
       <ScreenTitle lead={t.summary.lead}>{t.summary.title}</ScreenTitle>
       <Choices />
+      {plan.status === 'ready' && <LayoutChanges plan={plan.value} />}
       <section className="card" aria-labelledby="plan-title">
         <h3 id="plan-title">{t.summary.planTitle}</h3>
         {plan.status === 'loading' && (
@@ -98,6 +101,8 @@ function PlanView({ plan }: { plan: PlanSummary }) {
   const force = useWizard((s) => s.force);
   const setForce = useWizard((s) => s.setForce);
   const free = space.status === 'ready' ? space.value.freeBytes : null;
+  // Resized filesystems are copied beside the destination before the output is complete.
+  const needed = plan.estimatedOutputBytes + plan.temporaryBytes;
   return (
     <>
       <dl className="facts">
@@ -113,6 +118,10 @@ function PlanView({ plan }: { plan: PlanSummary }) {
           <dt>{t.summary.estimatedOutput}</dt>
           <dd>{size(plan.estimatedOutputBytes)}</dd>
         </div>
+        <div>
+          <dt>{t.summary.estimatedTime}</dt>
+          <dd>{t.volumes.aboutMinutes(aboutMinutes(plan.estimatedSeconds))}</dd>
+        </div>
         {free !== null && (
           <div>
             <dt>{t.summary.freeSpace}</dt>
@@ -120,9 +129,9 @@ function PlanView({ plan }: { plan: PlanSummary }) {
           </div>
         )}
       </dl>
-      {free !== null && free < plan.estimatedOutputBytes && (
+      {free !== null && free < needed && (
         <Notice tone="warning" title={t.destination.notEnoughTitle}>
-          <p>{t.destination.notEnough(size(free), size(plan.estimatedOutputBytes))}</p>
+          <p>{t.destination.notEnough(size(free), size(needed))}</p>
         </Notice>
       )}
       <h4>{t.summary.outputFiles}</h4>

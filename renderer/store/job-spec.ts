@@ -1,5 +1,6 @@
 /** The wizard's choices as the engine's job spec. */
 import type { JobSpec } from '../../shared/api.js';
+import { layoutSpec } from '../model/layout-choice.js';
 import { joinPath, nameProblem } from '../model/paths.js';
 import { extensionOf, supportsCompression, supportsThick } from '../model/targets.js';
 import type { WizardData } from './wizard-state.js';
@@ -12,6 +13,7 @@ export function destinationPath(state: WizardData): string | null {
 export function jobSpec(state: WizardData): JobSpec | null {
   const destination = destinationPath(state);
   if (state.source === null || destination === null) return null;
+  const report = state.inspection.status === 'ready' ? state.inspection.value : null;
   return {
     source: state.source,
     destination,
@@ -20,5 +22,6 @@ export function jobSpec(state: WizardData): JobSpec | null {
     thick: state.thick && supportsThick(state.format),
     compress: state.compress && supportsCompression(state.format),
     force: state.force,
+    ...(report ? layoutSpec(state.layout, report) : {}),
   };
 }

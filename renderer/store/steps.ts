@@ -10,7 +10,8 @@ export function canLeave(step: WizardStep, state: WizardData): boolean {
     case 'destination':
       return destinationPath(state) !== null;
     case 'volumes':
-      return true;
+      // A layout the engine refused must be changed before going on.
+      return state.plan.status !== 'failed';
     case 'customize':
       return nameProblem(state.name) === null;
     case 'summary':

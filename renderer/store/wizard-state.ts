@@ -3,6 +3,7 @@ import type { JobInfo, LogLine, PlanSummary } from '../../shared/api.js';
 import type { Disk } from '../../shared/disks.js';
 import type { FormatName } from '../../shared/formats.js';
 import type { InspectReport } from '../../shared/layout.js';
+import type { LayoutChoice } from '../model/layout-choice.js';
 import type { TargetId } from '../model/targets.js';
 import type { Loadable } from './loadable.js';
 
@@ -40,7 +41,14 @@ export interface WizardData {
   nameEdited: boolean;
   allBlocks: boolean;
   thick: boolean;
+  /** Which partitions are copied, at which sizes, on how large a disk. */
+  layout: LayoutChoice;
   plan: Loadable<PlanSummary>;
+  /**
+   * The latest plan the engine made for this source, kept while a newer one is worked out or
+   * refused: the bounds of the Volumes screen's size controls.
+   */
+  lastPlan: PlanSummary | null;
   /** Replace existing output files. */
   force: boolean;
   /** Starting the job, and why it could not start. */

@@ -5,15 +5,18 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { FerryApi, FerryEvent, JobInfo, LogLine } from '../../shared/api.js';
 import type { FormatName } from '../../shared/formats.js';
+import { UNCHANGED_LAYOUT } from '../model/layout-choice.js';
 import { defaultOutputName } from '../model/paths.js';
 import { supportsCompression, supportsThick, targetById, type TargetId } from '../model/targets.js';
 import { jobSpec } from './job-spec.js';
 import { addJobIfNew, isFinished, upsertJob, withProgress } from './jobs.js';
+import { layoutActions, type LayoutActions } from './layout-actions.js';
 import { IDLE, LOADING, failed, ready, type Loadable } from './loadable.js';
+import { PLAN_DELAY_MS, planRequests } from './plan-requests.js';
 import { canLeave, canVisit, nextStep, previousStep } from './steps.js';
 import type { SourceKind, View, WizardData, WizardStep } from './wizard-state.js';
 
-export interface WizardActions {
+export interface WizardActions extends LayoutActions {
   /** Loads disks, jobs and a starting folder, and follows engine events; returns the stop function. */
   start(): () => void;
   loadDisks(): Promise<void>;
@@ -56,6 +59,11 @@ export interface WizardExtras {
 export type WizardState = WizardData & WizardExtras & WizardActions;
 export type WizardStore = StoreApi<WizardState>;
 
+export interface WizardOptions {
+  /** How long layout choices must rest before the plan is asked again. */
+  planDelayMs?: number;
+}
+
 const FIRST_TARGET: TargetId = 'workstation';
 
 export function initialWizardData(): WizardData & WizardExtras {
@@ -76,7 +84,9 @@ export function initialWizardData(): WizardData & WizardExtras {
     nameEdited: false,
     allBlocks: false,
     thick: false,
+    layout: UNCHANGED_LAYOUT,
     plan: IDLE,
+    lastPlan: null,
     force: false,
     starting: IDLE,
     currentJobId: null,
@@ -89,14 +99,24 @@ export function initialWizardData(): WizardData & WizardExtras {
   };
 }
 
-export function createWizardStore(api: FerryApi): WizardStore {
-  // Answers that arrive after the question changed are dropped: each request carries a number.
-  let planRequest = 0;
-
+export function createWizardStore(api: FerryApi, options: WizardOptions = {}): WizardStore {
   return createStore<WizardState>()((set, get) => {
+    const plans = planRequests(api, get, set, options.planDelayMs ?? PLAN_DELAY_MS);
+
     const enter = (step: WizardStep): void => {
       set({ step });
-      if (step === 'summary') void get().refreshPlan();
+      if (step === 'volumes' || step === 'summary') void plans.now();
+    };
+
+    /** Choices made for another source no longer hold. */
+    const forgetSource = () => {
+      plans.forget();
+      return { plan: IDLE, lastPlan: null, layout: UNCHANGED_LAYOUT } as const;
+    };
+
+    /** A choice the estimate depends on changed while the Volumes screen shows it. */
+    const replanOnVolumes = (): void => {
+      if (get().step === 'volumes') plans.soon();
     };
 
     const inspect = async (source: string): Promise<void> => {
@@ -113,7 +133,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
       set({
         source,
         inspection: LOADING,
-        plan: IDLE,
+        ...forgetSource(),
         name: nameEdited ? name : defaultOutputName(source, model),
       });
       return inspect(source);
@@ -163,7 +183,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
 
       setSourceKind(kind) {
         if (kind === get().sourceKind) return;
-        set({ sourceKind: kind, source: null, inspection: IDLE, plan: IDLE });
+        set({ sourceKind: kind, source: null, inspection: IDLE, ...forgetSource() });
       },
 
       chooseDisk(path) {
@@ -220,11 +240,15 @@ export function createWizardStore(api: FerryApi): WizardStore {
 
       setAllBlocks(allBlocks) {
         set({ allBlocks });
+        replanOnVolumes();
       },
 
       setThick(on) {
         set({ thick: on && supportsThick(get().format) });
+        replanOnVolumes();
       },
+
+      ...layoutActions(get, set, plans),
 
       setForce(force) {
         set({ force });
@@ -248,18 +272,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
         if (step !== get().step && canVisit(step, get())) enter(step);
       },
 
-      async refreshPlan() {
-        const spec = jobSpec(get());
-        if (spec === null) return;
-        const request = ++planRequest;
-        set({ plan: LOADING, starting: IDLE });
-        try {
-          const plan = await api.request('plan', { spec });
-          if (request === planRequest) set({ plan: ready(plan) });
-        } catch (error) {
-          if (request === planRequest) set({ plan: failed(error) });
-        }
-      },
+      refreshPlan: plans.now,
 
       async convert() {
         const spec = jobSpec(get());
@@ -302,7 +315,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
           name: '',
           nameEdited: false,
           allBlocks: false,
-          plan: IDLE,
+          ...forgetSource(),
           force: false,
           starting: IDLE,
           cancelling: IDLE,

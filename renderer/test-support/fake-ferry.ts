@@ -1,24 +1,14 @@
 /** A FerryApi whose answers the test decides, recording every request and pushing events on demand. */
 import type {
   FerryApi,
+  FolderListing,
   FerryEvent,
   RequestName,
   RequestParams,
   RequestResults,
   ShellApi,
 } from '../../shared/api.js';
-import {
-  DISKS,
-  GPT_IMAGE,
-  GPT_REPORT,
-  HOME_LISTING,
-  IMAGES_LISTING,
-  MBR_IMAGE,
-  MBR_REPORT,
-  SPEC,
-  jobFor,
-  planFor,
-} from './fixtures.js';
+import { DISKS, HOME_LISTING, IMAGES_LISTING, REPORTS, SPEC, jobFor, planFor } from './fixtures.js';
 
 export type Handlers = {
   [N in RequestName]?: (params: RequestParams<N>) => RequestResults[N] | Promise<RequestResults[N]>;
@@ -70,14 +60,7 @@ export class FakeFerry implements FerryApi {
   }
 }
 
-const REPORTS: Record<string, typeof GPT_REPORT> = {
-  [GPT_IMAGE]: GPT_REPORT,
-  [MBR_IMAGE]: MBR_REPORT,
-  '/dev/nvme0n1': { ...GPT_REPORT, source: '/dev/nvme0n1', format: 'device' },
-  '/dev/sda': { ...MBR_REPORT, source: '/dev/sda', format: 'device' },
-};
-
-const LISTINGS: Record<string, typeof HOME_LISTING> = {
+const LISTINGS: Record<string, FolderListing> = {
   '/home/ada': HOME_LISTING,
   '/home/ada/images': IMAGES_LISTING,
   '/home/ada/VMs': {

@@ -79,6 +79,7 @@ export const GPT_REPORT: InspectReport = {
     ],
   },
   filesystem: null,
+  guest: null,
   warnings: [],
 };
 
@@ -159,6 +160,7 @@ export const MBR_REPORT: InspectReport = {
     ],
   },
   filesystem: null,
+  guest: null,
   warnings: [],
 };
 
@@ -251,17 +253,133 @@ export const IMAGES_LISTING: FolderListing = {
   ],
 };
 
-/** The plan the engine makes of GPT_REPORT: used blocks of the three filesystems plus the table. */
+const MiB = 2 ** 20;
+
+/** The inspection of each source the fake engine knows. */
+export const REPORTS: Record<string, InspectReport> = {
+  [GPT_IMAGE]: GPT_REPORT,
+  [MBR_IMAGE]: MBR_REPORT,
+  '/dev/nvme0n1': { ...GPT_REPORT, source: '/dev/nvme0n1', format: 'device' },
+  '/dev/sda': { ...MBR_REPORT, source: '/dev/sda', format: 'device' },
+};
+
+interface ResizeFacts {
+  minimumSize: number;
+  resizer: string | null;
+}
+
+/**
+ * What the engine's resize checks say of each fixture partition: ext4 and NTFS shrink to a
+ * little more than they use (resize2fs -P, ntfsresize --info); FAT16 to the clusters FAT16
+ * needs; FAT32 cannot go below its 65525 clusters; swap and unknown content keep their size.
+ */
+const RESIZE_FACTS: Record<'gpt' | 'mbr', Record<number, ResizeFacts>> = {
+  gpt: {
+    1: { minimumSize: 16 * MiB, resizer: 'native' },
+    2: { minimumSize: 13893632, resizer: 'resize2fs' },
+    3: { minimumSize: 6 * MiB, resizer: null },
+  },
+  mbr: {
+    1: { minimumSize: 5554176, resizer: 'ntfsresize' },
+    5: { minimumSize: 8716288, resizer: 'native' },
+    6: { minimumSize: 13 * MiB, resizer: null },
+  },
+};
+
+/** What the engine reads beside the filesystems' used blocks: tables, gaps, boot code. */
+const UNMAPPED_BYTES = 1143296;
+/** Formats' tables and grain overhead on top of what is read. */
+const OUTPUT_OVERHEAD = 131072;
+/** The GPT backup array and header at the end of the disk. */
+const GPT_TAIL = 33 * 512;
+
+/**
+ * The plan the engine makes of the spec's source: used blocks of the filesystems plus the table,
+ * and the layout engine/volumes/plan-layout.ts works out (kept partitions keep their order and
+ * the gaps between them, each moved by the size changes before it; a removed one leaves its
+ * space free). It refuses, with the engine's words, what the engine refuses.
+ */
 export function planFor(spec: JobSpec, existing: string[] = []): PlanSummary {
+  const report = REPORTS[spec.source] ?? GPT_REPORT;
+  const table = report.table.type === 'mbr' ? 'mbr' : 'gpt';
+  const facts = RESIZE_FACTS[table];
+  const entries = report.table.partitions.filter((p) => p.kind !== 'extended');
+  let shift = 0;
+  let previousEnd = table === 'gpt' ? MiB : 512;
+  let nextLogical = 5;
+  let copyBytes = UNMAPPED_BYTES;
+  let temporaryBytes = 0;
+  const placed = entries.map((p) => {
+    const { minimumSize, resizer } = facts[p.number] ?? { minimumSize: p.size, resizer: null };
+    if (spec.partitions && !spec.partitions.includes(p.number)) {
+      return { p, minimumSize, resizer, start: null, size: null, destinationNumber: null };
+    }
+    const size = spec.resize?.[String(p.number)] ?? p.size;
+    if (size < minimumSize) {
+      throw new Error(
+        `${report.source} partition ${p.number}: partition ${p.number} cannot shrink to ${size / MiB} MiB (give it at least ${Math.ceil(minimumSize / MiB)} MiB)`,
+      );
+    }
+    const wanted = p.start + shift;
+    const gap = p.kind === 'logical' ? MiB : 0;
+    const start =
+      wanted === p.start && p.start >= previousEnd + gap
+        ? p.start
+        : Math.ceil(Math.max(wanted, previousEnd + gap) / MiB) * MiB;
+    shift += size - p.size;
+    previousEnd = start + size;
+    copyBytes += p.filesystem?.usedBytes ?? p.size;
+    if (size !== p.size && resizer !== null) temporaryBytes += p.filesystem?.usedBytes ?? 0;
+    const destinationNumber = p.kind === 'logical' ? nextLogical++ : p.number;
+    return { p, minimumSize, resizer, start, size, destinationNumber };
+  });
+  const minimumDiskSize = previousEnd + (table === 'gpt' ? GPT_TAIL : 0);
+  const diskSize =
+    spec.diskSize ??
+    (report.size >= minimumDiskSize ? report.size : Math.ceil(minimumDiskSize / MiB) * MiB);
+  if (diskSize < minimumDiskSize) {
+    throw new Error(
+      `${report.source}: the new layout needs a disk of at least ${Math.ceil(minimumDiskSize / MiB)} MiB, more than ${diskSize / MiB} MiB`,
+    );
+  }
+  const room = diskSize - minimumDiskSize;
+  const volumes = placed.map(({ p, minimumSize, resizer, start, size, destinationNumber }) => {
+    const common = { number: p.number, sourceStart: p.start, sourceSize: p.size, resizer };
+    if (start === null || size === null) {
+      const removed = { destinationNumber: null, start: null, size: null };
+      return { ...common, ...removed, minimumSize, maximumSize: p.size, change: 'remove' as const };
+    }
+    const change =
+      size !== p.size
+        ? resizer === null
+          ? ('grow' as const)
+          : ('resize' as const)
+        : start === p.start
+          ? ('copy' as const)
+          : ('move' as const);
+    return {
+      ...common,
+      destinationNumber,
+      start,
+      size,
+      minimumSize: Math.min(minimumSize, size),
+      maximumSize: size + room,
+      change,
+    };
+  });
   return {
     format: spec.format,
     outputFiles: [spec.destination],
-    diskSize: GPT_REPORT.size,
-    copyBytes: 12058624,
-    estimatedOutputBytes: 12189696,
+    diskSize,
+    copyBytes,
+    estimatedOutputBytes: copyBytes + OUTPUT_OVERHEAD,
     existing,
     warnings: [],
-    layout: GPT_REPORT,
+    layout: report,
+    volumes,
+    minimumDiskSize,
+    temporaryBytes,
+    estimatedSeconds: 2 + (copyBytes + 2 * temporaryBytes) / (120 * MiB),
   };
 }
 

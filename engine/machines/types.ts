@@ -1,0 +1,43 @@
+/**
+ * What a VM definition describes: the machine around a converted disk. The generators in this
+ * folder turn one MachineSpec into the file each hypervisor reads; hardware-defaults.ts fills in
+ * what the user did not choose.
+ */
+import type { FormatName } from '../../shared/formats.js';
+import type { GuestOs } from '../../shared/guest.js';
+
+export const HYPERVISORS = ['vmware', 'virtualbox', 'hyperv', 'libvirt', 'ovf'] as const;
+export type Hypervisor = (typeof HYPERVISORS)[number];
+
+export const FIRMWARES = ['bios', 'uefi'] as const;
+export type Firmware = (typeof FIRMWARES)[number];
+
+/** The kind of disk controller the guest boots from, as the command line names it. */
+export const CONTROLLERS = ['ide', 'sata', 'scsi', 'nvme', 'virtio'] as const;
+export type Controller = (typeof CONTROLLERS)[number];
+
+export interface MachineDisk {
+  /** The disk's file name, relative to the definition (a name beside it). */
+  path: string;
+  format: FormatName;
+  /** The size of the virtual disk in bytes. */
+  virtualSize: number;
+  /**
+   * The UUID the disk file itself carries, where the hypervisor checks it against the definition
+   * (VirtualBox refuses a medium whose own UUID differs from the one in the .vbox).
+   */
+  uuid?: string;
+}
+
+export interface MachineSpec {
+  name: string;
+  cpus: number;
+  memoryBytes: number;
+  firmware: Firmware;
+  controller: Controller;
+  /** The network adapter model in the hypervisor's own words (e1000e, vmxnet3, 82540EM, virtio…). */
+  nic: string;
+  /** The system found on the disk; null when none was recognised. */
+  guest: GuestOs | null;
+  disk: MachineDisk;
+}
