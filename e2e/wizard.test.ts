@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,12 +51,15 @@ interface Walk {
   close(): Promise<void>;
 }
 
-/** Opens the console, reads `source` and sets the destination `folder/walked.qcow2`. */
+/**
+ * Opens the console, reads `source` and sets the destination `folder/walked.qcow2`: for a
+ * libvirt machine, or for the disk alone.
+ */
 async function walkToVolumes(
   theme: 'light' | 'dark',
   source: string,
   folder: string,
-  shots: boolean,
+  { shots, machine }: { shots: boolean; machine: boolean },
 ): Promise<Walk> {
   const context = await browser.newContext({ colorScheme: theme, viewport: VIEWPORT });
   const page = await context.newPage();
@@ -79,10 +82,15 @@ async function walkToVolumes(
   await page.getByRole('button', { name: 'Next' }).click();
 
   await page.getByRole('heading', { level: 2, name: 'Choose the destination' }).waitFor();
-  await page.getByRole('radio', { name: 'KVM / libvirt / QEMU' }).click();
+  if (machine) {
+    await page.getByRole('radio', { name: 'KVM / libvirt' }).click();
+  } else {
+    await page.getByRole('radio', { name: 'Virtual disk only' }).click();
+    await page.getByRole('radio', { name: 'QCOW2' }).click();
+  }
   await page.getByRole('textbox', { name: 'Folder' }).fill(folder);
   await page.getByRole('textbox', { name: 'Folder' }).press('Tab');
-  await page.getByRole('textbox', { name: 'File name' }).fill('walked');
+  await page.getByRole('textbox', { name: machine ? 'Machine name' : 'File name' }).fill('walked');
   await page.getByText(/free; the output should take at most/).waitFor();
   await snap('3-destination');
   await page.getByRole('button', { name: 'Next' }).click();
@@ -98,6 +106,13 @@ async function planned(page: Page): Promise<void> {
   await expect.poll(() => estimate.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
 }
 
+/** Waits for the engine's answer to the latest hardware, shown by the Customize screen. */
+async function machinePlanned(page: Page): Promise<void> {
+  const hardware = page.getByRole('region', { name: 'Hardware' });
+  await hardware.waitFor();
+  await expect.poll(() => hardware.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
+}
+
 /** Converts from the Summary and waits for the job to finish. */
 async function convert(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Convert' }).click();
@@ -109,11 +124,12 @@ async function convert(page: Page): Promise<void> {
 describe.each(['light', 'dark'] as const)(
   'the wizard in %s mode, in Chromium against ferry console',
   (theme) => {
-    it('leaves out, shrinks and grows partitions on a smaller disk, as the Summary said', async () => {
+    it('reshapes the disk and writes the libvirt machine around it, as the Summary said', async () => {
       const source = await gptDisk();
       const folder = join(scratch, theme);
       await mkdir(folder);
-      const { page, errors, close } = await walkToVolumes(theme, source, folder, true);
+      const walk = { shots: true, machine: true };
+      const { page, errors, close } = await walkToVolumes(theme, source, folder, walk);
       await shot(page, theme, '4-volumes');
 
       await page.getByRole('checkbox', { name: 'Copy #4 · Linux swap' }).uncheck();
@@ -141,10 +157,23 @@ describe.each(['light', 'dark'] as const)(
       await page.getByRole('button', { name: 'Next' }).click();
 
       await page.getByRole('heading', { level: 2, name: 'Customize' }).waitFor();
+      await machinePlanned(page);
       await shot(page, theme, '5-customize');
+      await page.getByRole('spinbutton', { name: 'Processors' }).fill('3');
+      await page.getByRole('combobox', { name: 'Unit of the memory' }).selectOption('MiB');
+      const memory = page.getByRole('spinbutton', { name: 'Memory' });
+      await memory.fill('1536');
+      await memory.press('Tab');
+      await machinePlanned(page);
+      await shot(page, theme, '5-customize-changed');
       await page.getByRole('button', { name: 'Next' }).click();
 
       await page.getByRole('heading', { level: 2, name: 'Summary' }).waitFor();
+      const machine = page.getByRole('region', { name: 'Virtual machine' });
+      await machine.waitFor();
+      expect(await machine.getByRole('listitem').allTextContents()).toEqual([
+        join(folder, 'walked.xml'),
+      ]);
       const changes = page.getByRole('region', { name: 'Layout changes' }).getByRole('listitem');
       await changes.first().waitFor();
       const listed = await changes.allTextContents();
@@ -195,6 +224,15 @@ describe.each(['light', 'dark'] as const)(
       };
       expect(info['virtual-size']).toBe(180 * MiB);
 
+      // The machine beside the disk, as libvirt's own schema and the choices made say.
+      const definition = join(folder, 'walked.xml');
+      await sh('virt-xml-validate', [definition, 'domain']);
+      const xml = await readFile(definition, 'utf8');
+      expect(xml).toContain('<name>walked</name>');
+      expect(xml).toContain('<vcpu>3</vcpu>');
+      expect(xml).toContain(`<memory unit="KiB">${1536 * 1024}</memory>`);
+      expect(xml).toContain(`file="${join(folder, 'walked.qcow2')}"`);
+
       const root = await partitionFile(raw, 73, 32, join(folder, 'root.img'));
       expect((await checkFilesystem('ext4', root)).ok).toBe(true);
       expect(await filesystemSize('ext4', root)).toBe(32 * MiB);
@@ -208,13 +246,15 @@ describe.each(['light', 'dark'] as const)(
 );
 
 describe('the wizard with the layout left as it is', () => {
-  it('converts a disk image to qcow2, and qemu-img finds the result identical', async () => {
+  it('converts a disk image to a qcow2 alone, and qemu-img finds the result identical', async () => {
     const source = await gptDisk();
     const folder = join(scratch, 'unchanged');
     await mkdir(folder);
-    const { page, errors, close } = await walkToVolumes('light', source, folder, false);
+    const walk = { shots: false, machine: false };
+    const { page, errors, close } = await walkToVolumes('light', source, folder, walk);
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { level: 2, name: 'Customize' }).waitFor();
+    await page.getByText('No virtual machine').waitFor();
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('Estimated output size').waitFor();
     expect(await page.getByRole('region', { name: 'Layout changes' }).count()).toBe(0);
@@ -225,6 +265,7 @@ describe('the wizard with the layout left as it is', () => {
     expect(await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, output])).toMatch(
       /Images are identical/,
     );
+    expect(existsSync(join(folder, 'walked.xml'))).toBe(false);
     expect(errors, errors.join('\n')).toEqual([]);
   }, 120_000);
 });

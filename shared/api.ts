@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import type { Disk } from './disks.js';
 import { FORMAT_NAMES } from './formats.js';
+import type { GuestOs } from './guest.js';
+import { CONTROLLERS, FIRMWARES, HYPERVISORS, type Controller, type Firmware } from './machines.js';
 import type { InspectReport } from './layout.js';
 
 /** What a conversion job is asked to do; the same choices as `ferry convert`. */
@@ -24,6 +26,19 @@ export const JobSpecSchema = z.object({
   resize: z.record(z.string().regex(/^\d+$/), z.number().int().positive()).optional(),
   /** The virtual disk's size in bytes (`--disk-size`). */
   diskSize: z.number().int().positive().optional(),
+  /** Write the VM definition for this hypervisor beside the disk (`--machine`). */
+  machine: z.enum(HYPERVISORS).optional(),
+  /** The machine's hardware; what is absent takes the defaults `plan` reports. */
+  hardware: z
+    .object({
+      name: z.string().min(1).max(100).optional(),
+      cpus: z.number().int().min(1).max(64).optional(),
+      memoryBytes: z.number().int().positive().optional(),
+      firmware: z.enum(FIRMWARES).optional(),
+      controller: z.enum(CONTROLLERS).optional(),
+      nic: z.string().min(1).max(40).optional(),
+    })
+    .optional(),
 });
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
@@ -82,6 +97,27 @@ export interface PlanSummary {
   temporaryBytes: number;
   /** A rough duration in seconds, from the bytes to read, resize and write. */
   estimatedSeconds: number;
+  /** The system found on the source, as in `layout.guest`. */
+  guest: GuestOs | null;
+  /** The firmware the source boots with, and why Ferry thinks so. */
+  firmware: { detected: Firmware; reason: string };
+  /** With `machine`: the hardware the definition will name, the user's choices and defaults merged. */
+  machine: MachinePlan | null;
+}
+
+/** The VM definition a job will write: the Customize screen's defaults and the Summary's lines. */
+export interface MachinePlan {
+  name: string;
+  cpus: number;
+  memoryBytes: number;
+  firmware: Firmware;
+  controller: Controller;
+  nic: string;
+  /** The controllers and network adapters this hypervisor can name, for the choices offered. */
+  controllers: Controller[];
+  nics: string[];
+  /** The definition's files (the .vmx, .vbox, .ps1, .xml, or .ovf and .mf), besides the disk's. */
+  files: string[];
 }
 
 export type JobState = 'queued' | 'planning' | 'copying' | 'done' | 'failed' | 'cancelled';

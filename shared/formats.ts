@@ -12,3 +12,16 @@ export const FORMAT_NAMES = [
 ] as const;
 
 export type FormatName = (typeof FORMAT_NAMES)[number];
+
+/** The file extension each format is written with. */
+export const FORMAT_EXTENSIONS: Record<FormatName, string> = {
+  raw: '.img',
+  vmdk: '.vmdk',
+  'vmdk-stream': '.vmdk',
+  'vmdk-flat': '.vmdk',
+  vhd: '.vhd',
+  'vhd-fixed': '.vhd',
+  vhdx: '.vhdx',
+  vdi: '.vdi',
+  qcow2: '.qcow2',
+};

@@ -1,13 +1,15 @@
 import { FerryError } from '../../shared/errors.js';
 import { formatSize, parseSize } from '../../shared/units.js';
-import { convert, type ConversionPlan } from '../jobs/convert.js';
-import type { VolumeLayout } from '../jobs/volume-layout.js';
+import { CONTROLLERS, FIRMWARES, HYPERVISORS } from '../../shared/machines.js';
+import { convert, type ConversionPlan, type ConvertRequest } from '../jobs/convert.js';
+import type { HardwareChoices } from '../jobs/machine-output.js';
+import { describePlan } from '../jobs/plan-text.js';
 import type { Progress } from '../jobs/progress.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { logLines, terminalBar, type ProgressView } from './progress-view.js';
 import type { Terminal } from './terminal.js';
 import { CONVERT_HELP } from './help.js';
-import { parsePartitionList, parsePositiveSize, parseResizes } from './layout-args.js';
+import { parseCount, parsePartitionList, parsePositiveSize, parseResizes } from './layout-args.js';
 
 /** NDJSON progress events at most this often; the last one is always sent. */
 const JSON_PROGRESS_INTERVAL_MS = 250;
@@ -24,6 +26,13 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
     partitions: { type: 'string' },
     resize: { type: 'string', multiple: true },
     'disk-size': { type: 'string' },
+    machine: { type: 'string' },
+    name: { type: 'string' },
+    cpus: { type: 'string' },
+    memory: { type: 'string' },
+    firmware: { type: 'string' },
+    controller: { type: 'string' },
+    nic: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -58,10 +67,13 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
         ...(values['disk-size'] === undefined
           ? {}
           : { diskSize: parsePositiveSize(values['disk-size'], '--disk-size') }),
+        ...machineOptions(values, destination!),
       },
       {
         onPlan: (plan) =>
-          json ? terminal.out(JSON.stringify(planEvent(plan))) : terminal.err(describePlan(plan)),
+          json
+            ? terminal.out(JSON.stringify(planEvent(plan)))
+            : terminal.err(describePlan(plan, values.thick ?? false)),
         onProgress: (progress) => view.update(progress),
         onWarning: (message) =>
           json
@@ -87,6 +99,48 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
   }
 }
 
+/** `--machine` and the hardware options, which only mean something with a VM definition. */
+function machineOptions(
+  values: Partial<Record<'machine' | HardwareOption, string>>,
+  destination: string,
+): Pick<ConvertRequest, 'machine' | 'hardware'> {
+  const machine =
+    values.machine === undefined ? undefined : oneOf(values.machine, HYPERVISORS, '--machine');
+  const given = HARDWARE_OPTIONS.filter((option) => values[option] !== undefined);
+  if (given.length > 0 && machine === undefined && !destination.toLowerCase().endsWith('.ova')) {
+    throw new FerryError('USAGE', `--${given[0]} describes a virtual machine`, {
+      where: `--${given[0]}`,
+      hint: 'add --machine vmware|virtualbox|hyperv|libvirt|ovf, or an .ova destination',
+    });
+  }
+  const hardware: HardwareChoices = {
+    ...(values.name === undefined ? {} : { name: values.name }),
+    ...(values.cpus === undefined ? {} : { cpus: parseCount(values.cpus, '--cpus', 64) }),
+    ...(values.memory === undefined
+      ? {}
+      : { memoryBytes: parsePositiveSize(values.memory, '--memory') }),
+    ...(values.firmware === undefined
+      ? {}
+      : { firmware: oneOf(values.firmware, FIRMWARES, '--firmware') }),
+    ...(values.controller === undefined
+      ? {}
+      : { controller: oneOf(values.controller, CONTROLLERS, '--controller') }),
+    ...(values.nic === undefined ? {} : { nic: values.nic }),
+  };
+  return { ...(machine === undefined ? {} : { machine }), hardware };
+}
+
+const HARDWARE_OPTIONS = ['name', 'cpus', 'memory', 'firmware', 'controller', 'nic'] as const;
+type HardwareOption = (typeof HARDWARE_OPTIONS)[number];
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new FerryError('USAGE', `"${value}" is not one of ${allowed.join(', ')}`, {
+    where: option,
+    hint: `e.g. ${option} ${allowed[0]}`,
+  });
+}
+
 /** RATE is a SIZE per second: `50M`, `1G`, `500K/s`. */
 function parseRate(text: string): number {
   const bytes = parseSize(text.replace(/\/s$/i, ''));
@@ -106,6 +160,11 @@ function planEvent(plan: ConversionPlan) {
     files: plan.outputFiles,
     diskSize: plan.diskSize,
     copyBytes: plan.copyBytes,
+    firmware: plan.firmware.detected,
+    guest: plan.layout.guest,
+    ...(plan.machine && {
+      machine: { hypervisor: plan.machine.targets.hypervisor, ...plan.machine.summary },
+    }),
     ...(plan.volumes && {
       partitions: plan.volumes.volumes.map((v) => ({
         number: v.number,
@@ -118,48 +177,6 @@ function planEvent(plan: ConversionPlan) {
     }),
     warnings: plan.warnings,
   };
-}
-
-function describePlan(plan: ConversionPlan): string {
-  const scope =
-    plan.copyBytes < plan.diskSize
-      ? `reading ${formatSize(plan.copyBytes)} of ${formatSize(plan.diskSize)} (the blocks in use)`
-      : `reading all ${formatSize(plan.diskSize)}`;
-  const changes = plan.volumes ? describeLayout(plan.volumes, plan.diskSize) : '';
-  const warnings = plan.warnings.map((w) => `\nwarning: ${w}`).join('');
-  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${changes}${warnings}`;
-}
-
-/** One line per partition whose place or size changes, then the disk and the scratch space. */
-function describeLayout(volumes: VolumeLayout, diskSize: number): string {
-  const lines = volumes.volumes.flatMap((v) => {
-    const name = `partition ${v.number}`;
-    const renamed =
-      v.destinationNumber !== null && v.destinationNumber !== v.number
-        ? ` (now ${v.destinationNumber})`
-        : '';
-    switch (v.change) {
-      case 'remove':
-        return [`${name}: left out`];
-      case 'move':
-        return [`${name}${renamed}: moved`];
-      case 'resize':
-        return [
-          `${name}${renamed}: ${formatSize(v.sourceSize)} -> ${formatSize(v.size!)} (${v.resizer})`,
-        ];
-      case 'grow':
-        return [
-          `${name}${renamed}: ${formatSize(v.sourceSize)} -> ${formatSize(v.size!)}, filesystem keeps its size`,
-        ];
-      case 'copy':
-        return renamed ? [`${name}${renamed}`] : [];
-    }
-  });
-  lines.push(`disk: ${formatSize(diskSize)}`);
-  if (volumes.temporaryBytes > 0) {
-    lines.push(`scratch space beside the destination: ${formatSize(volumes.temporaryBytes)}`);
-  }
-  return lines.map((line) => `\n  ${line}`).join('');
 }
 
 function humanProgress(terminal: Terminal): ProgressView {

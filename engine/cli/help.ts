@@ -14,6 +14,9 @@ filesystem in each partition and how much of it is in use.`;
 
 export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [--all-blocks] [--partitions 1,3]
                      [--resize N=SIZE]... [--disk-size SIZE] [--thick] [--compress]
+                     [--machine vmware|virtualbox|hyperv|libvirt|ovf] [--name NAME]
+                     [--cpus N] [--memory SIZE] [--firmware bios|uefi]
+                     [--controller ide|sata|scsi|nvme|virtio] [--nic MODEL]
                      [--throttle RATE] [--json] [--force]
 
 Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
@@ -26,6 +29,17 @@ use are read, and all-zero runs are never written.
   --resize N=S   give partition N the size S (e.g. 2=20G); its filesystem follows, resized
                  on a copy beside <dest>; the partitions after it move (repeatable)
   --disk-size S  the virtual disk's size (default: the source's, or what the layout needs)
+  --machine H    also write the virtual machine for hypervisor H around the disk: a .vmx
+                 (vmware), .vbox (virtualbox), .ps1 that creates it (hyperv), domain .xml
+                 (libvirt) or .ovf with its manifest (ovf). <dest> names the disk or the
+                 definition; an .ova <dest> packs an OVF machine into one file
+  --name NAME    the machine's name (default: from <dest>)
+  --cpus N       virtual CPUs (default 2)
+  --memory SIZE  memory (default by the system found on the disk, e.g. 2G Linux, 4G Windows)
+  --firmware F   bios or uefi (default: uefi when an EFI System partition holds a
+                 bootloader, else bios)
+  --controller C the disk controller (default by hypervisor and system)
+  --nic MODEL    the network adapter, in the hypervisor's words (e1000e, vmxnet3, virtio...)
   --thick        preallocate the whole disk where the format allows
   --compress     compress data clusters (qcow2)
   --json         NDJSON events on stdout: plan, progress, done, error

@@ -25,6 +25,14 @@ export interface WriterOptions {
   thick: boolean;
   /** Compress data clusters where the format allows it (qcow2). */
   compress: boolean;
+  /**
+   * The disk's identity where the format carries one; random when absent. 8-4-4-4-12
+   * hexadecimal in either case, not all zeros; anything else is USAGE. VirtualBox opens a disk
+   * only when the UUID its .vbox names is the one stored here (VDI creation UUID, VHD unique id,
+   * VMDK `ddb.uuid.image`); VHDX keeps it as the page 83 VirtualDiskId. Raw and qcow2 have no
+   * such field and ignore it.
+   */
+  uuid?: string;
 }
 
 /**
@@ -53,6 +61,12 @@ export interface ImageReader extends BlockSource {
   readInto(offset: number, target: Buffer): Promise<void>;
   /** Virtual byte ranges the image stores data for; the rest reads as zeros. Sorted, merged. */
   allocated(): Promise<ByteRange[]>;
+  /**
+   * The disk's identity as the image stores it (see `WriterOptions.uuid`), lower-case
+   * 8-4-4-4-12; null when the format has the field but this image leaves it empty or unreadable;
+   * absent for formats without one.
+   */
+  uuid?: string | null;
 }
 
 /** What content detection sees of a file. */

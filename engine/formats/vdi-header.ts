@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import { writeGuid } from '../partitions/guid.js';
+import { storedUuid } from './disk-uuid.js';
 
 export const VDI_SIGNATURE = 0xbeda107f;
 export const VDI_SIGNATURE_OFFSET = 0x40;
@@ -55,10 +56,17 @@ export interface VdiHeader {
   blockExtra: number;
   blocks: number;
   blocksAllocated: number;
+  /** The creation UUID, the one VirtualBox knows the disk by; null when it is all zeros. */
+  uuid: string | null;
 }
 
-/** The header VirtualBox would write for these fields: fresh creation and modification UUIDs. */
-export function buildVdiHeader(fields: Omit<VdiHeader, 'blockExtra'>): Buffer {
+export type NewVdiHeader = Omit<VdiHeader, 'blockExtra' | 'uuid'> & { uuid: string };
+
+/**
+ * The header VirtualBox would write for these fields: `uuid` as the creation UUID (VirtualBox
+ * takes the caller's too), a fresh modification UUID.
+ */
+export function buildVdiHeader(fields: NewVdiHeader): Buffer {
   const header = Buffer.alloc(SECTOR);
   header.write(FILE_INFO, 0, 'latin1');
   header.writeUInt32LE(VDI_SIGNATURE, VDI_SIGNATURE_OFFSET);
@@ -75,7 +83,7 @@ export function buildVdiHeader(fields: Omit<VdiHeader, 'blockExtra'>): Buffer {
   header.writeUInt32LE(fields.blockSize, FIELD.blockSize);
   header.writeUInt32LE(fields.blocks, FIELD.blocks);
   header.writeUInt32LE(fields.blocksAllocated, FIELD.blocksAllocated);
-  writeGuid(randomUUID(), header, FIELD.uuidCreate);
+  writeGuid(fields.uuid, header, FIELD.uuidCreate);
   writeGuid(randomUUID(), header, FIELD.uuidModify);
   // The linkage and parent UUIDs stay zero: a base image has no parent.
   return header;
@@ -120,6 +128,7 @@ export function parseVdiHeader(head: Buffer, fileSize: number, where: string): V
     blockExtra: head.readUInt32LE(FIELD.blockExtra),
     blocks: head.readUInt32LE(FIELD.blocks),
     blocksAllocated: head.readUInt32LE(FIELD.blocksAllocated),
+    uuid: storedUuid(head, FIELD.uuidCreate),
   };
   if (header.type === VDI_TYPE.undo || header.type === VDI_TYPE.diff) {
     throw new FerryError(

@@ -54,7 +54,7 @@ export async function openVdiImage(file: BlockSource): Promise<ImageReader> {
     locations[block] = location;
   }
 
-  return blockImageReader({
+  const reader = blockImageReader({
     file,
     format: 'vdi',
     size,
@@ -63,4 +63,5 @@ export async function openVdiImage(file: BlockSource): Promise<ImageReader> {
     blocks: usedBlocks,
     locate: (block) => locations[block] ?? -1,
   });
+  return { ...reader, uuid: header.uuid };
 }

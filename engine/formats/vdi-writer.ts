@@ -7,6 +7,7 @@
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
 import { BlockArea } from './block-area.js';
+import { diskUuid } from './disk-uuid.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import { VdiBlockMapWriter } from './vdi-block-map.js';
@@ -26,6 +27,7 @@ export const vdiWriter: FormatWriterDriver = {
   name: 'vdi',
   outputFiles: (target) => [target],
   async create(target: string, options: WriterOptions): Promise<ImageWriter> {
+    const uuid = diskUuid(options.uuid);
     const blocks = Math.max(1, Math.ceil(options.size / BLOCK_SIZE));
     if (blocks > MAX_BLOCKS) {
       throw new FerryError(
@@ -38,7 +40,7 @@ export const vdiWriter: FormatWriterDriver = {
       );
     }
     const file = await PartialFile.create(target);
-    return new VdiImageWriter(file, blocks, options);
+    return new VdiImageWriter(file, blocks, options, uuid);
   },
 };
 
@@ -53,6 +55,7 @@ class VdiImageWriter implements ImageWriter {
     private readonly file: PartialFile,
     private readonly blocks: number,
     private readonly options: WriterOptions,
+    private readonly uuid: string,
   ) {
     this.dataOffset = alignUp(this.blocksOffset + blocks * 4);
     this.batch = new WriteBatch(file);
@@ -86,6 +89,7 @@ class VdiImageWriter implements ImageWriter {
       blockSize: BLOCK_SIZE,
       blocks: this.blocks,
       blocksAllocated: this.area.stored,
+      uuid: this.uuid,
     });
     this.batch.put(0, header);
     await this.batch.flush();

@@ -3,6 +3,7 @@
  * offset 0, which is why QEMU must be told `-f vpc`. Thin (the default), what is never written
  * stays a hole in the file; thick, every byte is written, as a preallocated disk must be.
  */
+import { diskUuid } from './disk-uuid.js';
 import { FlatDiskWriter } from './flat-disk.js';
 import { PartialFile } from './partial-file.js';
 import type { ImageWriter, WriterOptions } from './types.js';
@@ -13,13 +14,14 @@ export async function createFixedVhdWriter(
   target: string,
   options: WriterOptions,
 ): Promise<ImageWriter> {
+  const uuid = diskUuid(options.uuid);
   const size = vhdDiskSize(options.size, 'fixed');
   const file = await PartialFile.create(target);
   const disk = new FlatDiskWriter(file, size, options.thick);
   return {
     write: (extent) => disk.write(extent),
     async finish(): Promise<string[]> {
-      await disk.finish(buildVhdFooter(VHD_DISK_TYPE.fixed, size, undefined));
+      await disk.finish(buildVhdFooter(VHD_DISK_TYPE.fixed, size, undefined, uuid));
       return [await file.commit(size + VHD_FOOTER_SIZE)];
     },
     async abort(): Promise<void> {

@@ -3,9 +3,9 @@
  * Specification lays it out. Every VHD ends with one; a dynamic VHD also keeps a copy at
  * offset 0.
  */
-import { randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import { writeGuid } from '../partitions/guid.js';
+import { storedUuid } from './disk-uuid.js';
 import { vhdGeometry } from './vhd-geometry.js';
 
 export const VHD_FOOTER_SIZE = 512;
@@ -51,6 +51,8 @@ export interface VhdFooter {
   /** Offset of the dynamic header; undefined for a fixed disk (all bits set). */
   dataOffset: number | undefined;
   currentSize: number;
+  /** The unique id, which VirtualBox and Hyper-V know the disk by; null when all zeros. */
+  uniqueId: string | null;
 }
 
 /**
@@ -65,11 +67,12 @@ export function vhdChecksum(structure: Buffer, checksumOffset: number): number {
   return ~sum >>> 0;
 }
 
-/** The footer of a new disk of `size` bytes (a size vhdDiskSize chose). */
+/** The footer of a new disk of `size` bytes (a size vhdDiskSize chose) known by `uniqueId`. */
 export function buildVhdFooter(
   diskType: number,
   size: number,
   dataOffset: number | undefined,
+  uniqueId: string,
 ): Buffer {
   const footer = Buffer.alloc(VHD_FOOTER_SIZE);
   footer.write(VHD_COOKIE, FIELD.cookie, 'latin1');
@@ -90,8 +93,8 @@ export function buildVhdFooter(
   footer.writeUInt8(geometry.heads, FIELD.heads);
   footer.writeUInt8(geometry.sectorsPerTrack, FIELD.sectorsPerTrack);
   footer.writeUInt32BE(diskType, FIELD.diskType);
-  // The unique id is a UUID kept in the byte order Windows uses, as Hyper-V writes it.
-  writeGuid(randomUUID(), footer, FIELD.uniqueId);
+  // The byte order Windows uses, as Hyper-V writes it and as VirtualBox copies its RTUUID.
+  writeGuid(uniqueId, footer, FIELD.uniqueId);
   footer.writeUInt8(0, FIELD.savedState);
   footer.writeUInt32BE(vhdChecksum(footer, FIELD.checksum), FIELD.checksum);
   return footer;
@@ -142,7 +145,7 @@ export function parseVhdFooter(footer: Buffer, where: string): VhdFooter {
   if (diskType === VHD_DISK_TYPE.dynamic && dataOffset === undefined) {
     throw bad('a dynamic disk whose footer gives no dynamic header offset');
   }
-  return { diskType, dataOffset, currentSize };
+  return { diskType, dataOffset, currentSize, uniqueId: storedUuid(footer, FIELD.uniqueId) };
 }
 
 function safeNumber(value: bigint, field: string, bad: (message: string) => FerryError): number {

@@ -47,9 +47,11 @@ export async function openVhdImage(file: BlockSource): Promise<ImageReader> {
       },
     );
   }
-  return footer.diskType === VHD_DISK_TYPE.fixed
-    ? fixedImage(file, footer.currentSize)
-    : dynamicImage(file, footer);
+  const image =
+    footer.diskType === VHD_DISK_TYPE.fixed
+      ? fixedImage(file, footer.currentSize)
+      : await dynamicImage(file, footer);
+  return { ...image, uuid: footer.uniqueId };
 }
 
 /**

@@ -5,6 +5,7 @@
  * they arrive; the BAT, whose place is reserved up front, is written last. A thick `vhd` is a
  * fixed VHD (vhd-fixed-writer.ts), the VHD way of preallocating a disk.
  */
+import { diskUuid } from './disk-uuid.js';
 import { GrainCutter, isZeros, type Grain } from './grains.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
@@ -31,8 +32,9 @@ export const vhdWriter: FormatWriterDriver = {
   outputFiles: (target) => [target],
   async create(target: string, options: WriterOptions): Promise<ImageWriter> {
     if (options.thick) return createFixedVhdWriter(target, options);
+    const uuid = diskUuid(options.uuid);
     const size = vhdDiskSize(options.size, 'dynamic');
-    return new DynamicVhdWriter(await PartialFile.create(target), size);
+    return new DynamicVhdWriter(await PartialFile.create(target), size, uuid);
   },
 };
 
@@ -54,6 +56,7 @@ class DynamicVhdWriter implements ImageWriter {
   constructor(
     private readonly file: PartialFile,
     private readonly size: number,
+    private readonly uuid: string,
   ) {
     const entries = Math.ceil(size / BLOCK_SIZE);
     this.bat = new Uint32Array(entries).fill(VHD_UNALLOCATED);
@@ -70,7 +73,7 @@ class DynamicVhdWriter implements ImageWriter {
 
   async finish(): Promise<string[]> {
     for (const block of this.blocks.finish()) this.block(block);
-    const footer = buildVhdFooter(VHD_DISK_TYPE.dynamic, this.size, HEADER_OFFSET);
+    const footer = buildVhdFooter(VHD_DISK_TYPE.dynamic, this.size, HEADER_OFFSET, this.uuid);
     const header = buildVhdDynamicHeader({
       tableOffset: BAT_OFFSET,
       maxTableEntries: this.bat.length,

@@ -1,13 +1,15 @@
 /**
  * The VHDX metadata region (MS-VHDX 2.6): a 64 KiB table of items, then the items it points
  * to. Five system items describe a disk: file parameters (block size, whether blocks stay
- * allocated, whether there is a parent), the virtual disk size, the page 83 id (a GUID a VM
- * reports as the disk's SCSI identity), and the logical and physical sector sizes.
+ * allocated, whether there is a parent), the virtual disk size, the page 83 id (the
+ * VirtualDiskId: the GUID Hyper-V reports as the disk's identity and a VM sees as its SCSI
+ * identity), and the logical and physical sector sizes.
  */
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
 import type { BlockSource } from '../io/source.js';
 import { readGuid, writeGuid } from '../partitions/guid.js';
+import { storedUuid } from './disk-uuid.js';
 
 const VHDX_METADATA_TABLE_SIZE = 64 * 1024;
 /** MS-VHDX's largest virtual disk: 64 TiB. */
@@ -40,12 +42,18 @@ export interface VhdxMetadata {
   physicalSectorSize: number;
 }
 
-/** The table and the items of a new disk, ready to be written at the region's start. */
-export function buildVhdxMetadata(metadata: VhdxMetadata, page83: string): Buffer {
+/** What a reader learns from the region: the metadata, and the disk's identity. */
+export interface VhdxDiskMetadata extends VhdxMetadata {
+  /** The page 83 VirtualDiskId; null when the item is missing, short or all zeros. */
+  virtualDiskId: string | null;
+}
+
+/** The table and the items of a new disk known by `virtualDiskId`, ready for the region's start. */
+export function buildVhdxMetadata(metadata: VhdxMetadata, virtualDiskId: string): Buffer {
   const items: [string, number, Buffer][] = [
     [ITEM.fileParameters, FLAG.isRequired, fileParameters(metadata)],
     [ITEM.virtualDiskSize, FLAG.isRequired | FLAG.isVirtualDisk, u64(metadata.virtualDiskSize)],
-    [ITEM.page83, FLAG.isRequired | FLAG.isVirtualDisk, guid(page83)],
+    [ITEM.page83, FLAG.isRequired | FLAG.isVirtualDisk, guid(virtualDiskId)],
     [ITEM.logicalSectorSize, FLAG.isRequired | FLAG.isVirtualDisk, u32(metadata.logicalSectorSize)],
     [
       ITEM.physicalSectorSize,
@@ -79,7 +87,7 @@ export async function readVhdxMetadata(
   file: BlockSource,
   offset: number,
   length: number,
-): Promise<VhdxMetadata> {
+): Promise<VhdxDiskMetadata> {
   const where = `${file.path}: VHDX metadata region at ${offset}`;
   const bad = (message: string): FerryError =>
     new FerryError('BAD_IMAGE', message, {
@@ -166,6 +174,7 @@ export async function readVhdxMetadata(
     virtualDiskSize,
     logicalSectorSize,
     physicalSectorSize,
+    virtualDiskId: storedUuid(items.get(ITEM.page83) ?? Buffer.alloc(0), 0),
   };
 }
 

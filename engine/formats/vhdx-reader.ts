@@ -64,6 +64,7 @@ export async function openVhdxImage(file: BlockSource): Promise<ImageReader> {
     virtualDiskSize: size,
     blockSize,
     logicalSectorSize,
+    virtualDiskId,
   } = await readVhdxMetadata(file, metadata.offset, metadata.length);
   const geometry = batGeometry(size, blockSize, logicalSectorSize);
   if (geometry.blocks > MAX_BLOCKS) {
@@ -87,7 +88,7 @@ export async function openVhdxImage(file: BlockSource): Promise<ImageReader> {
     );
   }
   const offsetsMiB = await loadBat(file, bat.offset, geometry, size);
-  return blockImageReader({
+  const reader = blockImageReader({
     file,
     format: 'vhdx',
     size,
@@ -99,6 +100,7 @@ export async function openVhdxImage(file: BlockSource): Promise<ImageReader> {
       return stored === 0 ? -1 : stored * MiB;
     },
   });
+  return { ...reader, uuid: virtualDiskId };
 }
 
 /** The valid header with the higher sequence number (MS-VHDX 2.2.2.1). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
+import { UUID_V4 } from '../../test/fixtures/disk-uuids.js';
 import { readFile, readWhole, uncoveredSectors } from '../../test/fixtures/qcow2-vdi-sources.js';
 import {
   fileSize,
@@ -90,6 +91,7 @@ async function expectHyperVLayout(image: string, size: number, thick: boolean): 
     virtualDiskSize: size,
     logicalSectorSize: 512,
     physicalSectorSize: 4096,
+    virtualDiskId: expect.stringMatching(UUID_V4),
   });
   const geometry = batGeometry(size, metadata.blockSize, 512);
   const dataStart = 3 * MiB + bat.length;

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
 import { BlockArea } from './block-area.js';
+import { diskUuid } from './disk-uuid.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
 import {
@@ -76,11 +77,13 @@ export const vhdxWriter: FormatWriterDriver = {
   name: 'vhdx',
   outputFiles: (target) => [target],
   async create(target: string, options: WriterOptions): Promise<ImageWriter> {
+    const uuid = diskUuid(options.uuid);
     const size = vhdxDiskSize(options.size);
     let blockSize = options.thick ? FIXED_BLOCK_SIZE : DYNAMIC_BLOCK_SIZE;
     while (Math.ceil(size / blockSize) > MAX_BLOCKS) blockSize *= 2;
     const geometry = batGeometry(size, blockSize, LOGICAL_SECTOR_SIZE);
-    return new VhdxImageWriter(await PartialFile.create(target), size, geometry, options.thick);
+    const file = await PartialFile.create(target);
+    return new VhdxImageWriter(file, size, geometry, options.thick, uuid);
   },
 };
 
@@ -96,6 +99,7 @@ class VhdxImageWriter implements ImageWriter {
     private readonly size: number,
     private readonly geometry: BatGeometry,
     private readonly fixed: boolean,
+    private readonly uuid: string,
   ) {
     this.batLength = Math.max(MiB, Math.ceil((geometry.entries * BAT_ENTRY_SIZE) / MiB) * MiB);
     const dataOffset = BAT_OFFSET + this.batLength;
@@ -128,6 +132,8 @@ class VhdxImageWriter implements ImageWriter {
   }
 
   private async putTables(): Promise<void> {
+    // The write GUIDs change with every session that writes the file (MS-VHDX 2.2.2); the
+    // disk's lasting identity is the page 83 id.
     const fileWriteGuid = randomUUID();
     const dataWriteGuid = randomUUID();
     this.batch.put(0, buildFileIdentifier(CREATOR));
@@ -164,7 +170,7 @@ class VhdxImageWriter implements ImageWriter {
         logicalSectorSize: LOGICAL_SECTOR_SIZE,
         physicalSectorSize: PHYSICAL_SECTOR_SIZE,
       },
-      randomUUID(),
+      this.uuid,
     );
     this.batch.put(METADATA_OFFSET, metadata);
     for (const [at, piece] of batPieces(this.offsetsMiB, this.geometry, PAYLOAD_STATE.zero)) {

@@ -2,7 +2,10 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuConvert, scatteredRaw, scratchDir } from '../../test/fixtures/vmdk-images.js';
+import { NIL_UUID } from './disk-uuid.js';
 import { buildDescriptor, diskGeometry, parseDescriptor } from './vmdk-descriptor.js';
+
+const IMAGE_UUID = '4f1c1c2e-8a53-4c4e-9d3b-0a6e2f7b91d5';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,11 +25,11 @@ describe('VMDK descriptor', () => {
   });
 
   it('writes CID before parentCID and createType without spaces, and reads its own text back', () => {
-    const text = buildDescriptor('monolithicFlat', {
-      sectors: 2048,
-      type: 'FLAT',
-      file: 'a b-flat.vmdk',
-    });
+    const text = buildDescriptor(
+      'monolithicFlat',
+      { sectors: 2048, type: 'FLAT', file: 'a b-flat.vmdk' },
+      IMAGE_UUID,
+    );
     expect(text).toMatch(
       /^# Disk DescriptorFile\nversion=1\nencoding="UTF-8"\nCID=[0-9a-f]{8}\nparentCID=ffffffff\ncreateType="monolithicFlat"\n/,
     );
@@ -34,21 +37,23 @@ describe('VMDK descriptor', () => {
     expect(parseDescriptor(text, 'test')).toEqual({
       createType: 'monolithicFlat',
       parentCid: null,
+      imageUuid: IMAGE_UUID,
       extents: [{ access: 'RW', sectors: 2048, type: 'FLAT', file: 'a b-flat.vmdk', offset: 0 }],
     });
   });
 
   it('refuses names and UUIDs it cannot write', () => {
+    const usage = expect.objectContaining({ code: 'USAGE' });
+    const sparse = { sectors: 1, type: 'SPARSE', file: 'a' } as const;
     expect(() =>
-      buildDescriptor('monolithicFlat', { sectors: 1, type: 'FLAT', file: 'a"b' }),
-    ).toThrow(expect.objectContaining({ code: 'USAGE' }));
-    expect(() =>
-      buildDescriptor(
-        'monolithicSparse',
-        { sectors: 1, type: 'SPARSE', file: 'a' },
-        { uuid: 'xyz' },
-      ),
-    ).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      buildDescriptor('monolithicFlat', { sectors: 1, type: 'FLAT', file: 'a"b' }, IMAGE_UUID),
+    ).toThrow(usage);
+    expect(() => buildDescriptor('monolithicSparse', sparse, IMAGE_UUID, { uuid: 'xyz' })).toThrow(
+      usage,
+    );
+    for (const image of ['xyz', `${IMAGE_UUID}"\nRW 1 FLAT "x`, NIL_UUID]) {
+      expect(() => buildDescriptor('monolithicSparse', sparse, image)).toThrow(usage);
+    }
   });
 
   it('reads the descriptors qemu-img writes', async () => {
@@ -57,6 +62,7 @@ describe('VMDK descriptor', () => {
     const parsed = parseDescriptor(await readFile(target, 'utf8'), target);
     expect(parsed.createType).toBe('twoGbMaxExtentFlat');
     expect(parsed.parentCid).toBeNull();
+    expect(parsed.imageUuid).toBeNull();
     expect(parsed.extents).toEqual([
       { access: 'RW', sectors: 12295, type: 'FLAT', file: 'split-f001.vmdk', offset: 0 },
     ]);
@@ -81,6 +87,34 @@ describe('VMDK descriptor', () => {
       { access: 'RDONLY', sectors: 100, type: 'VMFS', file: 'base-flat.vmdk', offset: 8 },
       { access: 'RW', sectors: 50, type: 'ZERO', file: null, offset: 0 },
     ]);
+  });
+
+  it('reads the image UUID from the lines VirtualBox writes', () => {
+    // VirtualBox is not in Debian: this is the layout its VMDK backend gives a new disk
+    // (vmdkCreateDescriptor, then vmdkDescDDBSetUuid: key=value without spaces).
+    const text = [
+      '# Disk DescriptorFile',
+      'version=1',
+      'CID=8c2f3b1a',
+      'parentCID=ffffffff',
+      'createType="monolithicSparse"',
+      '',
+      '# Extent description',
+      'RW 2048 SPARSE "box.vmdk"',
+      '',
+      '# The disk Data Base ',
+      '#DDB',
+      '',
+      'ddb.virtualHWVersion = "4"',
+      'ddb.adapterType="ide"',
+      `ddb.uuid.image="${IMAGE_UUID.toUpperCase()}"`,
+      `ddb.uuid.parent="${NIL_UUID}"`,
+      `ddb.uuid.modification="${NIL_UUID}"`,
+      `ddb.uuid.parentmodification="${NIL_UUID}"`,
+    ].join('\n');
+    expect(parseDescriptor(text, 'test').imageUuid).toBe(IMAGE_UUID);
+    const broken = text.replace(/ddb\.uuid\.image="[^"]*"/, 'ddb.uuid.image="not-a-uuid"');
+    expect(parseDescriptor(broken, 'test').imageUuid).toBeNull();
   });
 
   it.each([

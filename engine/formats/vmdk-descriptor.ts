@@ -1,11 +1,13 @@
 /**
  * The VMDK descriptor: the text that names the disk's type, its extents and its disk database
- * (adapter, geometry). Written embedded in a sparse extent or as a file beside flat extents.
- * qemu's parser is naive (it finds `createType="` and `CID` with strstr), so the layout below
- * keeps `createType="…"` without spaces and `CID=` before `parentCID=`.
+ * (adapter, geometry, identity). Written embedded in a sparse extent or as a file beside flat
+ * extents. qemu's parser is naive (it finds `createType="` and `CID` with strstr), so the layout
+ * below keeps `createType="…"` without spaces and `CID=` before `parentCID=` and everything else.
+ * VirtualBox wants the header settings, then the extents, then only `ddb.` lines.
  */
 import { randomInt } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
+import { NIL_UUID, diskUuid, uuidFromText } from './disk-uuid.js';
 
 export type VmdkAdapterType = 'ide' | 'buslogic' | 'lsilogic' | 'legacyESX' | 'pvscsi';
 export type VmdkCreateType = 'monolithicSparse' | 'streamOptimized' | 'monolithicFlat';
@@ -16,7 +18,10 @@ export interface DescriptorOptions {
   adapterType?: VmdkAdapterType;
   /** The oldest virtual hardware the disk works with; 4 is what every VMware product opens. */
   virtualHwVersion?: number;
-  /** A UUID (32 hex digits, dashes allowed) a guest sees as the disk's serial identity. */
+  /**
+   * VMware's `ddb.uuid` (32 hex digits, dashes allowed), the serial identity a guest sees; left
+   * out when absent, for VMware to make up. VirtualBox's identity is the image UUID instead.
+   */
   uuid?: string;
 }
 
@@ -41,12 +46,18 @@ export interface DescriptorExtentSpec {
   file: string;
 }
 
-/** The descriptor text for a one-extent disk. */
+/**
+ * The descriptor text for a one-extent disk known to VirtualBox as `imageUuid`. The four
+ * `ddb.uuid.*` lines are the ones VirtualBox's VMDK backend writes for a new base disk (parent
+ * and modification UUIDs all zeros); without them it makes the image UUID up.
+ */
 export function buildDescriptor(
   createType: VmdkCreateType,
   extent: DescriptorExtentSpec,
+  imageUuid: string,
   options: DescriptorOptions = {},
 ): string {
+  const image = diskUuid(imageUuid);
   const adapter = options.adapterType ?? 'lsilogic';
   const geometry = diskGeometry(extent.sectors, adapter);
   const flatOffset = extent.type === 'FLAT' ? ' 0' : '';
@@ -71,6 +82,12 @@ export function buildDescriptor(
     `ddb.geometry.sectors = "${geometry.sectors}"`,
   ];
   if (options.uuid !== undefined) lines.push(`ddb.uuid = "${vmwareUuid(options.uuid)}"`);
+  lines.push(
+    `ddb.uuid.image = "${image}"`,
+    `ddb.uuid.parent = "${NIL_UUID}"`,
+    `ddb.uuid.modification = "${NIL_UUID}"`,
+    `ddb.uuid.parentmodification = "${NIL_UUID}"`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -117,6 +134,8 @@ export interface ParsedDescriptor {
   createType: string | null;
   /** The parent's content ID; set only for a delta (snapshot) disk. */
   parentCid: string | null;
+  /** VirtualBox's `ddb.uuid.image`, lower case; null when absent, malformed or nil. */
+  imageUuid: string | null;
   extents: DescriptorExtent[];
 }
 
@@ -136,7 +155,12 @@ export function parseDescriptor(text: string, where: string): ParsedDescriptor {
       where,
       hint: 'the VMDK descriptor is damaged; compare it with one VMware or qemu-img writes',
     });
-  const result: ParsedDescriptor = { createType: null, parentCid: null, extents: [] };
+  const result: ParsedDescriptor = {
+    createType: null,
+    parentCid: null,
+    imageUuid: null,
+    extents: [],
+  };
   let totalSectors = 0;
   for (const [index, rawLine] of text.split('\n').entries()) {
     const line = rawLine.trim();
@@ -157,6 +181,7 @@ export function parseDescriptor(text: string, where: string): ParsedDescriptor {
     const value = setting[2] ?? setting[3] ?? '';
     if (setting[1] === 'createType') result.createType = value;
     if (setting[1] === 'parentCID' && value.toLowerCase() !== 'ffffffff') result.parentCid = value;
+    if (setting[1] === 'ddb.uuid.image') result.imageUuid = uuidFromText(value);
   }
   if (result.extents.length === 0) throw bad('the descriptor lists no extents');
   return result;

@@ -5,6 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { diskUuid } from './disk-uuid.js';
 import { FlatDiskWriter } from './flat-disk.js';
 import { PartialFile } from './partial-file.js';
 import type { FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
@@ -28,6 +29,7 @@ export function monolithicFlatWriter(descriptor: DescriptorOptions = {}): Format
       const text = buildDescriptor(
         'monolithicFlat',
         { sectors: capacity, type: 'FLAT', file: basename(flatPath) },
+        diskUuid(options.uuid),
         descriptor,
       );
       const descriptorFile = await PartialFile.create(target);

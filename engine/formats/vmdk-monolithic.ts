@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
+import { diskUuid } from './disk-uuid.js';
 import { GrainCutter, isZeros, type Grain } from './grains.js';
 import { PartialFile } from './partial-file.js';
 import type { Extent, FormatWriterDriver, ImageWriter, WriterOptions } from './types.js';
@@ -125,6 +126,7 @@ export function monolithicSparseWriter(descriptor: DescriptorOptions = {}): Form
       const text = buildDescriptor(
         'monolithicSparse',
         { sectors: capacity, type: 'SPARSE', file: basename(target) },
+        diskUuid(options.uuid),
         descriptor,
       );
       const head = Buffer.concat([

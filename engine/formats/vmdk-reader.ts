@@ -39,9 +39,10 @@ export const vmdkReader: FormatReaderDriver = {
       const head = await main.read(0, Math.min(main.size, SECTOR));
       if (isSparseExtent(head)) {
         const { extent, descriptor } = await SparseExtent.open(main);
-        if (descriptor !== null)
-          refuseDelta(parseDescriptor(descriptor, `${path} (embedded descriptor)`), path);
-        return compositeReader(path, [extent], files);
+        const embedded =
+          descriptor === null ? null : parseDescriptor(descriptor, `${path} (embedded descriptor)`);
+        if (embedded !== null) refuseDelta(embedded, path);
+        return compositeReader(path, [extent], files, embedded?.imageUuid ?? null);
       }
       if (!isDescriptor(head)) {
         throw new FerryError('BAD_IMAGE', 'neither a sparse extent nor a VMDK descriptor', {
@@ -56,7 +57,7 @@ export const vmdkReader: FormatReaderDriver = {
       await main.close();
       const extents: ExtentReader[] = [];
       for (const line of parsed.extents) extents.push(await openExtent(line, path, files));
-      return compositeReader(path, extents, files);
+      return compositeReader(path, extents, files, parsed.imageUuid);
     } catch (error) {
       await Promise.all(files.map((file) => file.close().catch(() => {})));
       throw error;
@@ -132,8 +133,13 @@ async function openBeside(descriptorPath: string, name: string): Promise<ExtentF
   }
 }
 
-/** The disk the extents make end to end. */
-function compositeReader(path: string, extents: ExtentReader[], files: ExtentFile[]): ImageReader {
+/** The disk the extents make end to end, known to VirtualBox as `uuid`. */
+function compositeReader(
+  path: string,
+  extents: ExtentReader[],
+  files: ExtentFile[],
+  uuid: string | null,
+): ImageReader {
   const starts: number[] = [];
   let size = 0;
   for (const extent of extents) {
@@ -145,6 +151,7 @@ function compositeReader(path: string, extents: ExtentReader[], files: ExtentFil
     format: 'vmdk',
     size,
     sectorSize: SECTOR,
+    uuid,
     async fill(offset: number, out: Buffer): Promise<void> {
       const end = offset + out.length;
       let position = offset;

@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
+import { diskUuid } from './disk-uuid.js';
 import { GrainCutter, isZeros, joined, type Grain } from './grains.js';
 import { OrderedCompressor } from './ordered-compressor.js';
 import { PartialFile } from './partial-file.js';
@@ -82,6 +83,7 @@ export function streamOptimizedWriter(descriptor: DescriptorOptions = {}): Forma
       const text = buildDescriptor(
         'streamOptimized',
         { sectors: capacity, type: 'SPARSE', file: basename(target) },
+        diskUuid(options.uuid),
         descriptor,
       );
       const head = Buffer.alloc(header.overhead * SECTOR);

@@ -1,8 +1,7 @@
-import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { cachedImage, sh } from '../../test/fixtures/cache.js';
+import { mergedHive, regFile, regKey } from '../../test/fixtures/registry.js';
 import { FerryError } from '../../shared/errors.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileTree } from '../files/types.js';
 import { detectGuest } from './detect-guest.js';
@@ -41,38 +40,22 @@ const brokenTree: FileTree = {
   list: () => Promise.reject(new FerryError('BAD_FILESYSTEM', 'inode 2 is corrupt')),
 };
 
-/** What a Windows 11 Pro SOFTWARE hive says at CurrentVersion, merged into minimal by hivexregedit. */
-const WINDOWS_11_REG = [
-  'Windows Registry Editor Version 5.00',
-  '',
-  '[\\Microsoft]',
-  '',
-  '[\\Microsoft\\Windows NT]',
-  '',
-  '[\\Microsoft\\Windows NT\\CurrentVersion]',
-  '"ProductName"="Windows 10 Pro"',
-  '"CurrentVersion"="6.3"',
-  '"CurrentBuild"="22631"',
-  '"CurrentBuildNumber"="22631"',
-  '"EditionID"="Professional"',
-  '"InstallationType"="Client"',
-  '"CurrentMajorVersionNumber"=dword:0000000a',
-  '"CurrentMinorVersionNumber"=dword:00000000',
-  '',
-].join('\r\n');
+/** What a Windows 11 Pro SOFTWARE hive says at CurrentVersion (it still calls itself Windows 10). */
+const WINDOWS_11_REG = regFile(
+  regKey('Microsoft\\Windows NT\\CurrentVersion', {
+    ProductName: 'Windows 10 Pro',
+    CurrentVersion: '6.3',
+    CurrentBuild: '22631',
+    CurrentBuildNumber: '22631',
+    EditionID: 'Professional',
+    InstallationType: 'Client',
+    CurrentMajorVersionNumber: 10,
+    CurrentMinorVersionNumber: 0,
+  }),
+);
 
 async function windows11Hive(): Promise<Buffer> {
-  const path = await cachedImage(
-    'guest-windows-11-hive',
-    async (target, workdir) => {
-      await copyFile(`${DATA}/registry/minimal`, target);
-      await chmod(target, 0o644);
-      await writeFile(join(workdir, 'software.reg'), WINDOWS_11_REG);
-      await sh('hivexregedit', ['--merge', target, join(workdir, 'software.reg')]);
-    },
-    WINDOWS_11_REG,
-  );
-  return readFile(path);
+  return readFile(await mergedHive('guest-windows-11-hive', WINDOWS_11_REG));
 }
 
 const windowsTree = async (software: Buffer): Promise<FileTree> =>

@@ -1,8 +1,9 @@
-import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { bash, cachedImage, sh } from '../../test/fixtures/cache.js';
+import { mergedHive } from '../../test/fixtures/registry.js';
 import { FerryError } from '../../shared/errors.js';
 import { RegistryHive, type RegistryKey } from './registry-hive.js';
 
@@ -63,19 +64,9 @@ const SOFTWARE_REG = [
   '',
 ].join('\r\n');
 
-/** A copy of `minimal` with SOFTWARE_REG merged in by hivexregedit (libwin-hivex-perl). */
+/** A copy of `minimal` with SOFTWARE_REG merged in. */
 function softwareHive(): Promise<string> {
-  return cachedImage(
-    'guest-software-hive',
-    async (target, workdir) => {
-      await copyFile(MINIMAL, target);
-      await chmod(target, 0o644);
-      const reg = join(workdir, 'software.reg');
-      await writeFile(reg, SOFTWARE_REG);
-      await sh('hivexregedit', ['--merge', target, reg]);
-    },
-    SOFTWARE_REG,
-  );
+  return mergedHive('guest-software-hive', SOFTWARE_REG);
 }
 
 /** amcache.hve from regipy's tests: a hive written by Windows 10 itself, with ri and db records. */

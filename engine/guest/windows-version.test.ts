@@ -1,7 +1,6 @@
-import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { cachedImage, sh } from '../../test/fixtures/cache.js';
+import { mergedHive, regFile, regKey } from '../../test/fixtures/registry.js';
 import { RegistryHive } from './registry-hive.js';
 import { CURRENT_VERSION_KEY, readWindowsVersion } from './windows-version.js';
 
@@ -86,35 +85,12 @@ const RELEASES: Record<string, Record<string, string | number>> = {
   },
 };
 
-function releasesReg(): string {
-  const lines = ['Windows Registry Editor Version 5.00', ''];
-  for (const [release, values] of Object.entries(RELEASES)) {
-    for (const key of [release, `${release}\\Microsoft`, `${release}\\Microsoft\\Windows NT`]) {
-      lines.push(`[\\${key}]`, '');
-    }
-    lines.push(`[\\${release}\\${CURRENT_VERSION_KEY}]`);
-    for (const [name, value] of Object.entries(values)) {
-      const data =
-        typeof value === 'number' ? `dword:${value.toString(16).padStart(8, '0')}` : `"${value}"`;
-      lines.push(`"${name}"=${data}`);
-    }
-    lines.push('');
-  }
-  return lines.join('\r\n');
-}
-
+/** Every release under a key of its own, merged into one hive. */
 function releasesHive(): Promise<string> {
-  const reg = releasesReg();
-  return cachedImage(
-    'guest-windows-releases-hive',
-    async (target, workdir) => {
-      await copyFile('test/data/guest/registry/minimal', target);
-      await chmod(target, 0o644);
-      await writeFile(join(workdir, 'releases.reg'), reg);
-      await sh('hivexregedit', ['--merge', target, join(workdir, 'releases.reg')]);
-    },
-    reg,
+  const keys = Object.entries(RELEASES).flatMap(([release, values]) =>
+    regKey(`${release}\\${CURRENT_VERSION_KEY}`, values),
   );
+  return mergedHive('guest-windows-releases-hive', regFile(keys));
 }
 
 async function versionOf(release: string): Promise<ReturnType<typeof readWindowsVersion>> {

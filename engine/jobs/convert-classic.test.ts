@@ -3,7 +3,7 @@
  * disk. The fixture is sparse: 9 GiB of the filesystem is preallocated (in use in its bitmap,
  * reading as zeros), part of it past the new end so that resize2fs must move it, plus real files.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bash, cachedImage, FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
@@ -88,6 +88,7 @@ describe('the classic case', () => {
       });
       // Preallocated blocks read as zeros and are not stored: the output holds the real data.
       expect(result.bytes).toBeLessThan(200 * MiB);
+      await rm(scratch, { recursive: true, force: true });
     },
   );
 });

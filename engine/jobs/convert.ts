@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FormatName } from '../../shared/formats.js';
 import type { InspectReport } from '../../shared/layout.js';
@@ -9,7 +9,17 @@ import type { BlockSource } from '../io/source.js';
 import { totalLength, type ByteRange } from '../ranges.js';
 import { destinationDisk } from '../volumes/destination-disk.js';
 import type { VolumeRequest } from '../volumes/types.js';
+import type { Hypervisor } from '../../shared/machines.js';
+import { detectFirmware } from '../machines/detect-firmware.js';
 import { copyRanges } from './copy-ranges.js';
+import {
+  planMachine,
+  writeMachine,
+  type FirmwareGuess,
+  type HardwareChoices,
+  type PlannedMachine,
+} from './machine-output.js';
+import { machineTargets, type MachineTargets } from './machine-targets.js';
 import { guardDestination } from './destination-guard.js';
 import { ProgressMeter, type Progress } from './progress.js';
 import { readExtents, throwIfAborted } from './read-extents.js';
@@ -33,6 +43,9 @@ export interface ConvertRequest {
   resize?: Readonly<Record<string, number>>;
   /** The virtual disk's size in bytes. */
   diskSize?: number;
+  /** Write the VM definition for this hypervisor beside the disk; an .ova destination implies ovf. */
+  machine?: Hypervisor;
+  hardware?: HardwareChoices;
 }
 
 /** A conversion worked out before a byte is written: what is read, what is made. */
@@ -54,6 +67,12 @@ export interface ConversionPlan {
   warnings: string[];
   /** What the run needs besides the report: the used ranges behind it. */
   diskLayout: DiskLayout;
+  /** Where the disk is written: the destination, or beside a VM definition or OVA. */
+  diskDestination: string;
+  /** How the source boots, as far as Ferry can tell. */
+  firmware: FirmwareGuess;
+  /** The VM definition to write around the disk, when one was asked for. */
+  machine: PlannedMachine | null;
 }
 
 export interface ConvertEvents {
@@ -74,7 +93,7 @@ export async function planConversion(
   source: BlockSource,
   request: ConvertRequest,
 ): Promise<ConversionPlan> {
-  const format = chooseFormat(request.destination, request.format);
+  const { targets, diskDestination, format, outputFiles } = resolveOutputs(request);
   const layout = await readLayout(source);
   const volumeRequest = toVolumeRequest(request);
   const volumes = changesLayout(volumeRequest)
@@ -83,17 +102,45 @@ export async function planConversion(
   const copy = volumes
     ? plannedCopy(source, layout, volumes, request.allBlocks ?? false)
     : copyRanges(layout, request.allBlocks ?? false);
+  const diskSize = volumes?.plan.diskSize ?? source.size;
+  const firmware = await detectFirmware(source, layout.report);
+  const machine = targets
+    ? planMachine(targets, layout.report, firmware, request.hardware ?? {}, diskSize)
+    : null;
   return {
     format,
-    outputFiles: writerFor(format).outputFiles(request.destination),
-    diskSize: volumes?.plan.diskSize ?? source.size,
+    outputFiles,
+    diskSize,
     copy,
     copyBytes: totalLength(copy),
     layout: layout.report,
     volumes,
     warnings: [...layout.report.warnings, ...(volumes?.warnings ?? [])],
     diskLayout: layout,
+    diskDestination,
+    firmware,
+    machine,
   };
+}
+
+/**
+ * The files a request produces, known from its words alone: the disk (named by the destination,
+ * or beside the VM definition or OVA it names) and the definition's files.
+ */
+export function resolveOutputs(
+  request: Pick<ConvertRequest, 'destination' | 'format' | 'machine'>,
+): {
+  targets: MachineTargets | null;
+  diskDestination: string;
+  format: FormatName;
+  outputFiles: string[];
+} {
+  const targets = machineTargets(request.destination, request.machine, request.format);
+  const diskDestination = targets?.disk ?? request.destination;
+  const format = targets?.format ?? chooseFormat(diskDestination, request.format);
+  const diskFiles = writerFor(format).outputFiles(diskDestination);
+  const outputFiles = targets ? [...(targets.ova ? [] : diskFiles), ...targets.outputs] : diskFiles;
+  return { targets, diskDestination, format, outputFiles };
 }
 
 function toVolumeRequest(request: ConvertRequest): VolumeRequest {
@@ -133,12 +180,15 @@ export async function convert(
   events: ConvertEvents = {},
   signal?: AbortSignal,
 ): Promise<ConversionResult> {
-  const format = chooseFormat(request.destination, request.format);
   const source = await openSource(request.source, signal ? { signal } : {});
   try {
     const plan = await planConversion(source, request);
     events.onPlan?.(plan);
-    await guardDestination(request.source, plan.outputFiles, { force: request.force ?? false });
+    // An OVA's disk is written beside it first: that scratch name must be free as well.
+    const scratch = plan.machine?.targets.ova ? [plan.diskDestination] : [];
+    await guardDestination(request.source, [...plan.outputFiles, ...scratch], {
+      force: request.force ?? false,
+    });
     throwIfAborted(signal, request.source);
 
     const resizing = plan.volumes?.temporaryBytes ?? 0;
@@ -154,10 +204,12 @@ export async function convert(
     try {
       for (const warning of disk.warnings) events.onWarning?.(warning);
       meter.retotal(resizing + totalLength(disk.copy));
-      const writer = await writerFor(format).create(request.destination, {
+      const writer = await writerFor(plan.format).create(plan.diskDestination, {
         size: disk.disk.size,
         thick: request.thick ?? false,
         compress: request.compress ?? false,
+        // The definition names the disk by this UUID, and VirtualBox checks it against the file's.
+        ...(plan.machine?.spec.disk.uuid && { uuid: plan.machine.spec.disk.uuid }),
       });
       try {
         const extents = readExtents(disk.disk, disk.copy, {
@@ -169,7 +221,8 @@ export async function convert(
           await writer.write(extent);
         }
         throwIfAborted(signal, request.source);
-        const files = await writer.finish();
+        const written = await writer.finish();
+        const files = plan.machine ? await finishMachine(plan.machine, written, signal) : written;
         return { files, bytes: await sizeOnDisk(files) };
       } catch (error) {
         await writer.abort();
@@ -180,6 +233,21 @@ export async function convert(
     }
   } finally {
     await source.close();
+  }
+}
+
+/** Writes the definition around the finished disk; if that fails, the disk goes too. */
+async function finishMachine(
+  machine: PlannedMachine,
+  disk: string[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  try {
+    throwIfAborted(signal, machine.targets.definition);
+    return await writeMachine(machine, disk, signal);
+  } catch (error) {
+    await Promise.all(disk.map((file) => rm(file, { force: true })));
+    throw error;
   }
 }
 

@@ -6,9 +6,9 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { ApiError, LogLine } from '../../shared/api.js';
-import { formatSize } from '../../shared/units.js';
 import { toApiError } from '../rpc/api-error.js';
-import { convert, type ConversionPlan, type ConvertRequest } from './convert.js';
+import { convert, type ConvertRequest } from './convert.js';
+import { describePlan } from './plan-text.js';
 import type { Progress } from './progress.js';
 
 export interface JobWorkerData {
@@ -38,11 +38,17 @@ async function runJob(port: MessagePort, request: ConvertRequest): Promise<void>
       {
         onPlan: (plan) => {
           post({ type: 'plan', outputFiles: plan.outputFiles });
-          post({ type: 'log', level: 'info', message: describePlan(plan) });
-          for (const warning of plan.layout.warnings)
-            post({ type: 'log', level: 'warning', message: warning });
+          for (const line of describePlan(plan, request.thick ?? false).split('\n')) {
+            const warning = line.startsWith('warning: ');
+            post({
+              type: 'log',
+              level: warning ? 'warning' : 'info',
+              message: warning ? line.slice('warning: '.length) : line.trim(),
+            });
+          }
         },
         onProgress: (progress) => post({ type: 'progress', progress }),
+        onWarning: (message) => post({ type: 'log', level: 'warning', message }),
       },
       controller.signal,
     );
@@ -53,12 +59,4 @@ async function runJob(port: MessagePort, request: ConvertRequest): Promise<void>
     // The port's listener is all that keeps the thread alive now; closing it lets it end.
     port.close();
   }
-}
-
-function describePlan(plan: ConversionPlan): string {
-  const scope =
-    plan.copyBytes < plan.diskSize
-      ? `reading ${formatSize(plan.copyBytes)} of ${formatSize(plan.diskSize)} (the blocks in use)`
-      : `reading all ${formatSize(plan.diskSize)}`;
-  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}`;
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
 import type { GuestOs } from '../../shared/guest.js';
-import { FORMATS_BY_HYPERVISOR, resolveMachineSpec, type MachineChoices } from './machine-spec.js';
+import { FORMATS_BY_HYPERVISOR } from '../../shared/machines.js';
+import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import type { Hypervisor } from './types.js';
 
 const guests = JSON.parse(

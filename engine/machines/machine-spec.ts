@@ -5,7 +5,6 @@
  * definition that names impossible hardware.
  */
 import { FerryError } from '../../shared/errors.js';
-import type { FormatName } from '../../shared/formats.js';
 import type { GuestOs } from '../../shared/guest.js';
 import { formatSize } from '../../shared/units.js';
 import { checkController, checkNic, defaultHardware, hypervisorName } from './hardware-defaults.js';
@@ -20,18 +19,7 @@ const MIN_MEMORY = 64 * MiB;
 /** Long enough for any real name; libvirt and Hyper-V refuse far longer ones anyway. */
 const MAX_NAME_LENGTH = 100;
 
-/** The disk formats each hypervisor runs a machine from. */
-export const FORMATS_BY_HYPERVISOR: Record<Hypervisor, readonly FormatName[]> = {
-  // streamOptimized is a transport format: VMware must convert it before a machine can use it.
-  vmware: ['vmdk', 'vmdk-flat'],
-  // Formats whose file carries the UUID that VirtualBox checks against the .vbox.
-  virtualbox: ['vdi', 'vmdk', 'vmdk-flat', 'vhd', 'vhd-fixed'],
-  hyperv: ['vhdx', 'vhd', 'vhd-fixed'],
-  // QEMU reads others too, but runs machines from these two; the rest are for conversion.
-  libvirt: ['qcow2', 'raw'],
-  // OVF's disk format URL for VMDK names streamOptimized, which every consumer imports.
-  ovf: ['vmdk-stream'],
-};
+import { FORMATS_BY_HYPERVISOR } from '../../shared/machines.js';
 
 /** What the user chose; everything optional is filled in by defaultHardware. */
 export interface MachineChoices {
@@ -94,8 +82,14 @@ function checkGuest(guest: GuestOs | null): void {
 }
 
 function checkMemory(hypervisor: Hypervisor, bytes: number): void {
-  // Hyper-V allocates memory in 2 MiB pages; the others in whole MiB.
-  const unit = hypervisor === 'hyperv' ? 2 * MiB : MiB;
+  // Hyper-V allocates memory in 2 MiB pages; VMware refuses a memsize that is not a multiple
+  // of 4 MB (and so does an OVF import into ESXi); the others take whole MiB.
+  const unit =
+    hypervisor === 'hyperv'
+      ? 2 * MiB
+      : hypervisor === 'vmware' || hypervisor === 'ovf'
+        ? 4 * MiB
+        : MiB;
   if (!Number.isSafeInteger(bytes) || bytes < MIN_MEMORY || bytes > MAX_MEMORY) {
     throw new FerryError('USAGE', `${bytes} bytes is not a memory size Ferry can give a machine`, {
       where: '--memory',

@@ -154,7 +154,8 @@ function archived(size: number): number {
   return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
 }
 
-function manifestLine(name: string, sha256: string): string {
+/** The manifest line OVF consumers check: `SHA256(name)= hex`. */
+export function manifestLine(name: string, sha256: string): string {
   return `SHA256(${name})= ${sha256}\n`;
 }
 

@@ -6,15 +6,16 @@
 import type { FormatName } from '../../shared/formats.js';
 import type { GuestOs } from '../../shared/guest.js';
 
-export const HYPERVISORS = ['vmware', 'virtualbox', 'hyperv', 'libvirt', 'ovf'] as const;
-export type Hypervisor = (typeof HYPERVISORS)[number];
+import type { Controller, Firmware } from '../../shared/machines.js';
 
-export const FIRMWARES = ['bios', 'uefi'] as const;
-export type Firmware = (typeof FIRMWARES)[number];
-
-/** The kind of disk controller the guest boots from, as the command line names it. */
-export const CONTROLLERS = ['ide', 'sata', 'scsi', 'nvme', 'virtio'] as const;
-export type Controller = (typeof CONTROLLERS)[number];
+export {
+  CONTROLLERS,
+  FIRMWARES,
+  HYPERVISORS,
+  type Controller,
+  type Firmware,
+  type Hypervisor,
+} from '../../shared/machines.js';
 
 export interface MachineDisk {
   /** The disk's file name, relative to the definition (a name beside it). */

@@ -83,7 +83,9 @@ describe('JobManager', () => {
     const log = manager.log(done.id);
     expect(log.map((line) => line.message)).toEqual([
       expect.stringMatching(/^Queued: /),
-      expect.stringMatching(/^Converting .* \(qcow2\): reading all 200 MiB$/),
+      expect.stringMatching(
+        /^Converting .* \(qcow2\): reading all 200 MiB, writing about [\d.]+ MiB \(thin\)$/,
+      ),
       expect.stringMatching(/^Wrote .*disk\.qcow2 \(.* on disk\)$/),
     ]);
     const logged = events.flatMap((e) => (e.type === 'jobLog' ? [e.line] : []));

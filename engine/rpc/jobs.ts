@@ -17,8 +17,7 @@ import type {
 } from '../../shared/api.js';
 import { FerryError } from '../../shared/errors.js';
 import { formatSize } from '../../shared/units.js';
-import { chooseFormat, writerFor } from '../formats/registry.js';
-import type { ConvertRequest } from '../jobs/convert.js';
+import { resolveOutputs, type ConvertRequest } from '../jobs/convert.js';
 import type { FromJobWorker, JobWorkerData, ToJobWorker } from '../jobs/job-worker.js';
 import { Throttle } from './throttle.js';
 
@@ -83,9 +82,7 @@ export class JobManager {
       ...spec,
       ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
     };
-    const outputFiles = writerFor(chooseFormat(spec.destination, spec.format)).outputFiles(
-      spec.destination,
-    );
+    const { outputFiles } = resolveOutputs(request);
     const id = randomUUID();
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));

@@ -32,11 +32,14 @@ describe('the wizard', () => {
     expect(screen.getByRole('table', { name: 'Partitions' })).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByRole('heading', { level: 2, name: 'Choose the destination' })).toBeTruthy();
-    await user.click(screen.getByRole('radio', { name: 'VMware ESXi / OVF import' }));
+    await user.click(screen.getByRole('radio', { name: 'OVF / OVA package' }));
+    await user.click(screen.getByRole('checkbox', { name: /Single .ova file/ }));
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByRole('heading', { level: 2, name: 'Volumes' })).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Next' }));
     expect(screen.getByRole('heading', { level: 2, name: 'Customize' })).toBeTruthy();
+    await settle();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Network adapter' }), 'VmxNet3');
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await settle();
     expect(screen.getByRole('heading', { level: 2, name: 'Summary' })).toBeTruthy();
@@ -46,12 +49,14 @@ describe('the wizard', () => {
       {
         spec: {
           source: GPT_IMAGE,
-          destination: '/home/ada/laptop.vmdk',
+          destination: '/home/ada/laptop.ova',
           format: 'vmdk-stream',
           allBlocks: false,
           thick: false,
           compress: false,
           force: false,
+          machine: 'ovf',
+          hardware: { nic: 'VmxNet3' },
         },
       },
     ]);

@@ -50,6 +50,8 @@ export function BrowseDialog({ mode, title, start, onChoose, onDismiss }: Browse
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
+    // React bubbles events through portals to the form the dialog was opened from.
+    event.stopPropagation();
     void open(typed);
   };
 

@@ -1,5 +1,10 @@
-/** A modal dialog: focus moves in and stays in, Escape dismisses, focus returns where it was. */
+/**
+ * A modal dialog: focus moves in and stays in, Escape dismisses, focus returns where it was.
+ * It is rendered at the end of the body, so a dialog opened from inside a form (a file picker
+ * beside a path field) does not put a form inside a form.
+ */
 import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 const FOCUSABLE =
   'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
@@ -45,7 +50,7 @@ export function Dialog({ title, onDismiss, children, actions, wide }: DialogProp
     }
   };
 
-  return (
+  return createPortal(
     <div className="dialog-backdrop">
       <div
         ref={panel}
@@ -61,6 +66,7 @@ export function Dialog({ title, onDismiss, children, actions, wide }: DialogProp
         <div className="dialog-body">{children}</div>
         <div className="dialog-actions">{actions}</div>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

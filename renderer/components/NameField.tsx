@@ -1,14 +1,17 @@
-/** The output's file name; the extension follows the format and is shown, not typed. */
+/**
+ * The output's name, which is the machine's too; the extension follows the format (or the OVA
+ * package) and is shown, not typed.
+ */
 import { useId } from 'react';
+import { destinationExtension } from '../model/output-files.js';
 import { nameProblem } from '../model/paths.js';
-import { extensionOf } from '../model/targets.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { useWizard } from '../store/wizard-context.js';
 
 export function NameField({ label, hint }: { label: string; hint?: string }) {
   const { t } = useI18n();
   const name = useWizard((s) => s.name);
-  const format = useWizard((s) => s.format);
+  const extension = useWizard(destinationExtension);
   const setName = useWizard((s) => s.setName);
   const inputId = useId();
   const hintId = useId();
@@ -31,7 +34,7 @@ export function NameField({ label, hint }: { label: string; hint?: string }) {
           aria-invalid={problem ? true : undefined}
           aria-describedby={describedBy === '' ? undefined : describedBy}
         />
-        <span className="suffix mono">{extensionOf(format)}</span>
+        <span className="suffix mono">{extension}</span>
       </div>
       {hint && (
         <p id={hintId} className="field-hint">

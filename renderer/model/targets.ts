@@ -1,31 +1,45 @@
 /**
- * Where a converted disk is going, as the Destination screen offers it: each target maps to the
- * formats its hypervisor reads. Ferry writes the virtual disk only; VM definitions come later.
+ * What a conversion writes, as the Destination screen offers it: a virtual machine for one
+ * hypervisor (its definition beside the disk, in a disk format that hypervisor runs), or the
+ * virtual disk alone in any format.
  */
-import type { FormatName } from '../../shared/formats.js';
+import { FORMAT_EXTENSIONS, type FormatName } from '../../shared/formats.js';
+import {
+  DEFINITION_EXTENSIONS,
+  FORMATS_BY_HYPERVISOR,
+  HYPERVISORS,
+  type Hypervisor,
+} from '../../shared/machines.js';
 
-export type TargetId = 'workstation' | 'esxi' | 'virtualbox' | 'hyperv' | 'kvm' | 'azure' | 'raw';
+export type TargetId = Hypervisor | 'disk';
 
-export interface Target {
-  id: TargetId;
-  /** The variants offered; the first is the default. */
-  formats: readonly [FormatName, ...FormatName[]];
-}
+export const TARGET_IDS: readonly TargetId[] = [...HYPERVISORS, 'disk'];
 
-export const TARGETS: readonly Target[] = [
-  { id: 'workstation', formats: ['vmdk', 'vmdk-flat'] },
-  { id: 'esxi', formats: ['vmdk-stream'] },
-  { id: 'virtualbox', formats: ['vdi'] },
-  { id: 'hyperv', formats: ['vhdx'] },
-  { id: 'kvm', formats: ['qcow2'] },
-  { id: 'azure', formats: ['vhd-fixed', 'vhd'] },
-  { id: 'raw', formats: ['raw'] },
+/** A disk alone may be written in every format, grouped by the hypervisors that read them. */
+const DISK_FORMATS: readonly [FormatName, ...FormatName[]] = [
+  'vmdk',
+  'vmdk-flat',
+  'vmdk-stream',
+  'vdi',
+  'vhdx',
+  'vhd',
+  'vhd-fixed',
+  'qcow2',
+  'raw',
 ];
 
-export function targetById(id: TargetId): Target {
-  const target = TARGETS.find((t) => t.id === id);
-  if (!target) throw new Error(`unknown target ${id}`);
-  return target;
+/** The formats offered for a target; for a hypervisor, the first is the one it is given. */
+export function formatsFor(target: TargetId): readonly [FormatName, ...FormatName[]] {
+  return target === 'disk' ? DISK_FORMATS : FORMATS_BY_HYPERVISOR[target];
+}
+
+/** The hypervisor whose machine is written, or undefined for the disk alone. */
+export function machineOf(target: TargetId): Hypervisor | undefined {
+  return target === 'disk' ? undefined : target;
+}
+
+export function definitionExtension(hypervisor: Hypervisor): string {
+  return DEFINITION_EXTENSIONS[hypervisor];
 }
 
 /** The formats whose engine writer preallocates when asked for `thick`; the others ignore it. */
@@ -40,18 +54,6 @@ export function supportsCompression(format: FormatName): boolean {
   return format === 'qcow2';
 }
 
-const EXTENSIONS: Record<FormatName, string> = {
-  raw: '.img',
-  vmdk: '.vmdk',
-  'vmdk-stream': '.vmdk',
-  'vmdk-flat': '.vmdk',
-  vhd: '.vhd',
-  'vhd-fixed': '.vhd',
-  vhdx: '.vhdx',
-  vdi: '.vdi',
-  qcow2: '.qcow2',
-};
-
 export function extensionOf(format: FormatName): string {
-  return EXTENSIONS[format];
+  return FORMAT_EXTENSIONS[format];
 }

@@ -13,63 +13,141 @@ async function renderDestination(api = new FakeFerry(), language: 'en' | 'fr' = 
   return renderWith(<DestinationScreen />, { api, store, language });
 }
 
-const TARGET_NAMES = [
-  'VMware Workstation / Player',
-  'VMware ESXi / OVF import',
-  'Oracle VirtualBox',
-  'Microsoft Hyper-V',
-  'KVM / libvirt / QEMU',
-  'Microsoft Azure / Virtual PC',
-  'Plain disk image',
-];
+const TARGETS = {
+  vmware: 'VMware Workstation / Player / ESXi',
+  virtualbox: 'Oracle VirtualBox',
+  hyperv: 'Microsoft Hyper-V',
+  libvirt: 'KVM / libvirt',
+  ovf: 'OVF / OVA package',
+  disk: 'Virtual disk only',
+};
+
+/** The format radios offered, and the one checked. */
+function formatChoices(): { offered: string[]; checked: string | undefined } {
+  const formats = screen.queryAllByRole('radio').filter((r) => r.getAttribute('name') === 'format');
+  const name = (radio: HTMLElement): string =>
+    document.getElementById(radio.getAttribute('aria-labelledby')!)!.textContent!;
+  return {
+    offered: formats.map(name),
+    checked: formats.filter((radio) => (radio as HTMLInputElement).checked).map(name)[0],
+  };
+}
+
+function willWrite(): string[] {
+  return within(screen.getByRole('list', { name: 'Will write' }))
+    .getAllByRole('listitem')
+    .map((item) => item.textContent ?? '');
+}
 
 describe('the Destination screen', () => {
-  it('offers every target, each saying it produces the disk only', async () => {
+  it('offers a machine for each hypervisor, or the disk alone, and says how each is used', async () => {
     await renderDestination();
-    const group = screen.getByRole('group', { name: 'Virtualization platform' });
+    const group = screen.getByRole('group', { name: 'What to write' });
     const radios = within(group).getAllByRole('radio');
-    expect(radios.map((radio) => radio.getAttribute('value'))).toEqual([
-      'workstation',
-      'esxi',
-      'virtualbox',
-      'hyperv',
-      'kvm',
-      'azure',
-      'raw',
-    ]);
-    for (const name of TARGET_NAMES)
+    expect(radios.map((radio) => radio.getAttribute('value'))).toEqual(Object.keys(TARGETS));
+    for (const name of Object.values(TARGETS))
       expect(within(group).getByRole('radio', { name })).toBeTruthy();
-    expect(within(group).getAllByText(/^Disk only:/)).toHaveLength(7);
+    expect(within(group).getByRole('radio', { name: TARGETS.vmware })).toHaveProperty(
+      'checked',
+      true,
+    );
+    expect(
+      within(group).getByRole('radio', { name: TARGETS.libvirt }).getAttribute('aria-describedby'),
+    ).toBeTruthy();
+    expect(within(group).getByText(/^Define it with virsh define/)).toBeTruthy();
   });
 
-  it('offers the variants a target has, and compression only for qcow2', async () => {
+  it('offers the disk formats the chosen hypervisor runs, its usual one first, and every one for the disk alone', async () => {
     const { user, store } = await renderDestination();
-    expect(screen.getByRole('radio', { name: 'VMDK, growable' })).toHaveProperty('checked', true);
-    await user.click(screen.getByRole('radio', { name: 'VMDK, flat' }));
-    expect(store.getState().format).toBe('vmdk-flat');
-    expect(screen.queryByRole('checkbox')).toBeNull();
-    await user.click(screen.getByRole('radio', { name: 'Microsoft Azure / Virtual PC' }));
-    expect(screen.getByRole('radio', { name: 'VHD, fixed' })).toHaveProperty('checked', true);
-    expect(screen.getByRole('radio', { name: 'VHD, dynamic' })).toBeTruthy();
-    await user.click(screen.getByRole('radio', { name: 'KVM / libvirt / QEMU' }));
-    expect(screen.queryByRole('radio', { name: 'VHD, fixed' })).toBeNull();
+    const pick = (target: keyof typeof TARGETS) =>
+      user.click(screen.getByRole('radio', { name: TARGETS[target] }));
+    expect(formatChoices()).toEqual({
+      offered: ['VMDK, growable', 'VMDK, flat'],
+      checked: 'VMDK, growable',
+    });
+    expect(screen.getByText('The formats VMware runs a machine from.')).toBeTruthy();
+    await pick('virtualbox');
+    expect(formatChoices()).toEqual({
+      offered: ['VDI', 'VMDK, growable', 'VMDK, flat', 'VHD, dynamic', 'VHD, fixed'],
+      checked: 'VDI',
+    });
+    await pick('hyperv');
+    expect(formatChoices()).toEqual({
+      offered: ['VHDX', 'VHD, dynamic', 'VHD, fixed'],
+      checked: 'VHDX',
+    });
+    await user.click(screen.getByRole('radio', { name: 'VHD, fixed' }));
+    expect(store.getState().format).toBe('vhd-fixed');
+    await pick('libvirt');
+    expect(formatChoices()).toEqual({ offered: ['QCOW2', 'Raw image'], checked: 'QCOW2' });
     await user.click(screen.getByRole('checkbox', { name: /Compress data clusters/ }));
     expect(store.getState()).toMatchObject({ format: 'qcow2', compress: true });
+    await pick('ovf');
+    expect(formatChoices().offered).toEqual([]);
+    expect(screen.getByText('VMDK, stream-optimized')).toBeTruthy();
+    await pick('disk');
+    expect(formatChoices()).toEqual({
+      offered: [
+        'VMDK, growable',
+        'VMDK, flat',
+        'VMDK, stream-optimized',
+        'VDI',
+        'VHDX',
+        'VHD, dynamic',
+        'VHD, fixed',
+        'QCOW2',
+        'Raw image',
+      ],
+      checked: 'VMDK, stream-optimized',
+    });
+    expect(screen.getByText('Every format Ferry writes.')).toBeTruthy();
+    expect(store.getState()).toMatchObject({ target: 'disk', format: 'vmdk-stream' });
   });
 
-  it('names the file after the source, with the format’s extension, in the chosen folder', async () => {
+  it('names the machine and its files after the source, in the chosen folder', async () => {
     const { user } = await renderDestination();
-    const name = screen.getByRole('textbox', { name: 'File name' }) as HTMLInputElement;
+    const name = screen.getByRole('textbox', { name: 'Machine name' }) as HTMLInputElement;
     expect(name.value).toBe('laptop');
-    expect(screen.getByText('/home/ada/laptop.vmdk')).toBeTruthy();
-    await user.click(screen.getByRole('radio', { name: 'Oracle VirtualBox' }));
-    expect(screen.getByText('/home/ada/laptop.vdi')).toBeTruthy();
-    await user.clear(name);
-    await user.type(name, 'old/pc');
-    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Its files are named after it.')).toBeTruthy();
+    expect(willWrite()).toEqual(['/home/ada/laptop.vmdk', '/home/ada/laptop.vmx']);
+    await user.click(screen.getByRole('radio', { name: 'VMDK, flat' }));
+    expect(willWrite()).toEqual([
+      '/home/ada/laptop.vmdk',
+      '/home/ada/laptop-flat.vmdk',
+      '/home/ada/laptop.vmx',
+    ]);
+    await user.click(screen.getByRole('radio', { name: TARGETS.virtualbox }));
+    expect(willWrite()).toEqual(['/home/ada/laptop.vdi', '/home/ada/laptop.vbox']);
+    await user.click(screen.getByRole('radio', { name: TARGETS.disk }));
+    expect(willWrite()).toEqual(['/home/ada/laptop.vdi']);
+    const file = screen.getByRole('textbox', { name: 'File name' });
+    await user.clear(file);
+    await user.type(file, 'old/pc');
+    expect(file.getAttribute('aria-invalid')).toBe('true');
     expect(
       screen.getByText('A name cannot contain / or \\; choose the folder above.'),
     ).toBeTruthy();
+    expect(screen.queryByRole('list', { name: 'Will write' })).toBeNull();
+  });
+
+  it('writes an OVF machine as a folder of files, or packs it in one .ova', async () => {
+    const { user, store } = await renderDestination();
+    await user.click(screen.getByRole('radio', { name: TARGETS.ovf }));
+    expect(willWrite()).toEqual([
+      '/home/ada/laptop.ovf',
+      '/home/ada/laptop.vmdk',
+      '/home/ada/laptop.mf',
+    ]);
+    expect(screen.getByText('.vmdk')).toBeTruthy();
+    await user.click(screen.getByRole('checkbox', { name: /Single .ova file/ }));
+    expect(store.getState().ova).toBe(true);
+    expect(willWrite()).toEqual(['/home/ada/laptop.ova']);
+    expect(screen.getByText('.ova')).toBeTruthy();
+    // The disk is written first, then packed: it takes its room twice meanwhile.
+    expect(screen.getByText('100 GiB free; the output should take at most 24.8 MiB.')).toBeTruthy();
+    await user.click(screen.getByRole('radio', { name: TARGETS.vmware }));
+    expect(screen.queryByRole('checkbox', { name: /Single .ova file/ })).toBeNull();
+    expect(willWrite()).toEqual(['/home/ada/laptop.vmdk', '/home/ada/laptop.vmx']);
   });
 
   it('checks the free space of the folder against the estimate', async () => {
@@ -106,7 +184,10 @@ describe('the Destination screen', () => {
   it('reads in French', async () => {
     await renderDestination(new FakeFerry(), 'fr');
     expect(screen.getByRole('heading', { level: 2, name: 'Choisir la destination' })).toBeTruthy();
-    expect(screen.getByRole('radio', { name: 'Image disque brute' })).toBeTruthy();
+    expect(screen.getByRole('group', { name: 'Quoi écrire' })).toBeTruthy();
+    expect(screen.getByRole('radio', { name: 'Disque virtuel seul' })).toBeTruthy();
+    expect(screen.getByRole('textbox', { name: 'Nom de la machine' })).toBeTruthy();
+    expect(screen.getByRole('list', { name: 'Fichiers écrits :' })).toBeTruthy();
     expect(
       screen.getByText('100 Gio libres ; la sortie devrait occuper au plus 12,4 Mio.'),
     ).toBeTruthy();

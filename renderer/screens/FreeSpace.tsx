@@ -2,6 +2,7 @@
 import { Notice } from '../components/Notice.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { estimateOutputBytes } from '../model/estimate.js';
+import { isOva } from '../model/output-files.js';
 import { supportsThick } from '../model/targets.js';
 import { useWizard } from '../store/wizard-context.js';
 import type { WizardState } from '../store/wizard-store.js';
@@ -9,10 +10,12 @@ import type { WizardState } from '../store/wizard-store.js';
 /** The estimate from the inspection, before the engine's plan refines it. */
 export function outputEstimate(state: WizardState): number | null {
   if (state.inspection.status !== 'ready') return null;
-  return estimateOutputBytes(state.inspection.value, {
+  const disk = estimateOutputBytes(state.inspection.value, {
     allBlocks: state.allBlocks,
     thick: state.thick && supportsThick(state.format),
   });
+  // An OVA is packed from the finished disk, which is deleted only once the package is whole.
+  return isOva(state) ? 2 * disk : disk;
 }
 
 export function FreeSpace() {

@@ -1,6 +1,7 @@
 /** What the engine found in the chosen source: its table, partitions and filesystems. */
 import type { FilesystemReport, InspectReport, PartitionReport } from '../../shared/layout.js';
 import { Notice } from '../components/Notice.js';
+import { guestText } from '../i18n/guest-text.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { useWizard } from '../store/wizard-context.js';
 
@@ -55,6 +56,10 @@ export function InspectReportView({ report }: { report: InspectReport }) {
             {t.tableTypes[table.type]}
             {table.hybrid && ` (${t.inspect.hybrid})`}
           </dd>
+        </div>
+        <div className="facts-span">
+          <dt>{t.inspect.guest}</dt>
+          <dd>{report.guest ? guestText(report.guest, t) : t.inspect.noGuest}</dd>
         </div>
       </dl>
       {report.warnings.length > 0 && (

@@ -3,7 +3,7 @@ import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogLine } from '../../shared/api.js';
 import { FakeFerry } from '../test-support/fake-ferry.js';
-import { SPEC, jobFor } from '../test-support/fixtures.js';
+import { DISK_SPEC, SPEC, jobFor } from '../test-support/fixtures.js';
 import { renderWith, settle } from '../test-support/render.js';
 import { JobsScreen } from './JobsScreen.js';
 
@@ -18,7 +18,7 @@ const DONE = jobFor(SPEC, {
   bytes: 12189696,
 });
 const FAILED = jobFor(
-  { ...SPEC, destination: '/mnt/usb/desktop.vhdx', format: 'vhdx' },
+  { ...DISK_SPEC, destination: '/mnt/usb/desktop.vhdx', format: 'vhdx' },
   {
     id: 'job-2',
     state: 'failed',
@@ -46,7 +46,7 @@ describe('the Jobs screen', () => {
     const buttons = within(list).getAllByRole('button');
     expect(buttons.map((button) => button.textContent)).toEqual([
       expect.stringMatching(/^desktop\.vhdxFailed.*VHDX$/),
-      expect.stringMatching(/^laptop\.vmdkDone.*VMDK, growable · 11\.6 MiB$/),
+      expect.stringMatching(/^laptop\.vmdkDone.*VMDK, growable · VMware · 11\.6 MiB$/),
     ]);
   });
 

@@ -71,6 +71,7 @@ function JobButton({
       </span>
       <span className="muted">
         {date(job.createdAt)} · {t.formats[job.spec.format].name}
+        {job.spec.machine && ` · ${t.targets[job.spec.machine].short}`}
         {job.bytes !== null && ` · ${size(job.bytes)}`}
       </span>
     </button>

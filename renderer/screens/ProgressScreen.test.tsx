@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ShellApi } from '../../shared/api.js';
 import { WizardFooter } from '../app/WizardFooter.js';
 import { FakeFerry } from '../test-support/fake-ferry.js';
-import { SPEC, jobFor } from '../test-support/fixtures.js';
+import { DISK_SPEC, SPEC, jobFor } from '../test-support/fixtures.js';
 import { renderWith, settle } from '../test-support/render.js';
 import { storeAt } from '../test-support/wizard-at.js';
 import { ProgressScreen } from './ProgressScreen.js';
@@ -109,6 +109,37 @@ describe('the Progress screen', () => {
     // user-event stands in for the system clipboard.
     expect(await navigator.clipboard.readText()).toBe(SPEC.destination);
     expect(screen.getByText('Copied.')).toBeTruthy();
+  });
+
+  it('says where the machine is and how to start it, and copies its definition’s path', async () => {
+    const { user, emit } = await renderProgress();
+    const spec = {
+      ...SPEC,
+      destination: '/home/ada/laptop.qcow2',
+      format: 'qcow2',
+      machine: 'libvirt',
+    } as const;
+    const files = ['/home/ada/laptop.qcow2', '/home/ada/laptop.xml'];
+    emit({ type: 'jobState', job: { ...copying, spec, state: 'done', files, bytes: 12189696 } });
+    expect(screen.getByText('The virtual machine is ready')).toBeTruthy();
+    expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toEqual(files);
+    expect(
+      screen.getByText('Define it with virsh define, then start it from virt-manager or virsh.'),
+    ).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Copy path' }));
+    expect(await navigator.clipboard.readText()).toBe('/home/ada/laptop.xml');
+  });
+
+  it('says the disk alone is ready when no machine was written', async () => {
+    const { emit } = await renderProgress();
+    emit({
+      type: 'jobState',
+      job: { ...copying, spec: DISK_SPEC, state: 'done', files: [DISK_SPEC.destination] },
+    });
+    expect(screen.getByText('The virtual disk is ready')).toBeTruthy();
+    expect(
+      screen.getByText('Now create a virtual machine in your hypervisor and attach this disk.'),
+    ).toBeTruthy();
   });
 
   it('shows why a job failed', async () => {

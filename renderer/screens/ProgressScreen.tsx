@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { ScreenTitle } from '../components/ScreenTitle.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { useI18n } from '../i18n/i18n-context.js';
+import { mainFile } from '../model/output-files.js';
 import { isFinished } from '../store/jobs.js';
 import { useFerry, useWizard } from '../store/wizard-context.js';
 import { currentJob } from '../store/wizard-store.js';
@@ -103,9 +104,12 @@ function Outcome({ job }: { job: JobInfo }) {
     );
   }
   if (job.state !== 'done') return null;
-  const first = job.files[0];
+  const main = mainFile(job.files, job.spec.machine);
   return (
-    <Notice tone="success" title={t.progress.doneTitle}>
+    <Notice
+      tone="success"
+      title={job.spec.machine ? t.progress.machineDoneTitle : t.progress.doneTitle}
+    >
       {job.bytes !== null && <p>{t.progress.doneText(job.files.length, size(job.bytes))}</p>}
       {(shell || job.files.length > 1) && (
         <ul className="file-list">
@@ -116,15 +120,17 @@ function Outcome({ job }: { job: JobInfo }) {
           ))}
         </ul>
       )}
-      {first !== undefined &&
+      {main !== undefined &&
         (shell ? (
-          <button type="button" className="button" onClick={() => void shell.showInFolder(first)}>
+          <button type="button" className="button" onClick={() => void shell.showInFolder(main)}>
             {t.progress.openFolder}
           </button>
         ) : (
-          <CopyPath path={first} />
+          <CopyPath path={main} />
         ))}
-      <p className="muted">{t.progress.next}</p>
+      <p className="muted">
+        {job.spec.machine ? t.targets[job.spec.machine].note : t.progress.next}
+      </p>
     </Notice>
   );
 }

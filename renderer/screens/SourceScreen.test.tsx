@@ -79,6 +79,17 @@ describe('the Source screen', () => {
     expect(within(table).getByText('Windows')).toBeTruthy();
     expect(within(table).getAllByText(/logical/)).toHaveLength(2);
     expect(screen.getByText('MBR')).toBeTruthy();
+    expect(system()).toBe('Windows 10 Pro, build 19045, x86_64, on partition 1');
+  });
+
+  it('shows the system found on the source, or that none was', async () => {
+    const { user } = await renderSource();
+    await user.click(screen.getByRole('radio', { name: 'Samsung SSD 970 EVO 2TB' }));
+    await settle();
+    expect(system()).toBe('Debian GNU/Linux 12 (bookworm), x86_64, on partition 2');
+    await user.click(screen.getByRole('radio', { name: "SanDisk' Cruzer Fit" }));
+    await settle();
+    expect(system()).toBe('None recognised');
   });
 
   it('shows the engine’s reason when an image cannot be read', async () => {
@@ -129,11 +140,20 @@ describe('the Source screen', () => {
   });
 
   it('reads in French', async () => {
-    await renderSource(new FakeFerry(), 'fr');
+    const { user } = await renderSource(new FakeFerry(), 'fr');
     expect(
       screen.getByRole('radio', { name: 'Image disque ou fichier de disque virtuel' }),
     ).toBeTruthy();
     expect(screen.getByText('14,6 Gio · USB · /dev/sda')).toBeTruthy();
     expect(screen.getByText('Amovible')).toBeTruthy();
+    await user.click(screen.getByRole('radio', { name: "SanDisk' Cruzer Fit" }));
+    await settle();
+    expect(system('Système')).toBe('Aucun reconnu');
   });
 });
+
+/** The inspection's line about the system on the disk. */
+function system(term = 'System'): string | null {
+  const found = screen.getAllByRole('term').find((dt) => dt.textContent === term);
+  return found?.nextElementSibling?.textContent ?? null;
+}

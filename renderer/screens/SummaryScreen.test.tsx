@@ -42,7 +42,8 @@ describe('the Summary screen', () => {
     expect(facts(choices)).toEqual({
       Source: '/home/ada/images/laptop.img',
       'Source disk': '64 MiB · GPT · 3 partitions',
-      Platform: 'VMware Workstation / Player',
+      'System on the disk': 'Debian GNU/Linux 12 (bookworm), x86_64, on partition 2',
+      Target: 'VMware Workstation / Player / ESXi',
       Format: 'VMDK, growable',
       Destination: '/home/ada/laptop.vmdk',
       Copy: 'Used blocks only',
@@ -57,8 +58,74 @@ describe('the Summary screen', () => {
       'Free in the folder': '100 GiB',
     });
     expect(screen.queryByRole('region', { name: 'Layout changes' })).toBeNull();
-    expect(within(plan).getByText('/home/ada/laptop.vmdk')).toBeTruthy();
+    expect(
+      within(plan)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['/home/ada/laptop.vmdk', '/home/ada/laptop.vmx']);
     expect(screen.getByRole('button', { name: 'Convert' })).toHaveProperty('disabled', false);
+  });
+
+  it('lists the machine the engine will write: hypervisor, hardware and files', async () => {
+    const api = new FakeFerry();
+    const store = await storeAt('customize', api, { planDelayMs: 0 });
+    await planSettled(store);
+    store.getState().setCpus(4);
+    store.getState().setFirmware('bios');
+    store.getState().goTo('summary');
+    await planSettled(store);
+    await renderSummary(api, 'en', store);
+    const machine = screen.getByRole('region', { name: 'Virtual machine' });
+    expect(facts(machine)).toEqual({
+      Hypervisor: 'VMware Workstation / Player / ESXi',
+      Name: 'laptop',
+      Processors: '4',
+      Memory: '2 GiB',
+      Firmware: 'BIOS · the disk boots with UEFI',
+      'Disk controller': 'SATA (AHCI)',
+      'Network adapter': 'VMXNET3',
+    });
+    expect(within(machine).getByRole('heading', { name: 'Machine definition' })).toBeTruthy();
+    expect(
+      within(machine)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['/home/ada/laptop.vmx']);
+    expect(api.callsTo('plan').at(-1)).toEqual({
+      spec: { ...SPEC, hardware: { cpus: 4, firmware: 'bios' } },
+    });
+  });
+
+  it('shows an OVA as one file, and no machine for the disk alone', async () => {
+    const api = new FakeFerry();
+    const store = await storeAt('destination', api, { planDelayMs: 0 });
+    store.getState().chooseTarget('ovf');
+    store.getState().setOva(true);
+    store.getState().goTo('summary');
+    await planSettled(store);
+    const { unmount } = await renderSummary(api, 'en', store);
+    expect(facts(screen.getByRole('region', { name: 'Your choices' })).Target).toBe(
+      'OVF / OVA package · single .ova file',
+    );
+    expect(facts(screen.getByRole('region', { name: 'Virtual machine' })).Firmware).toBe(
+      'UEFI · detected',
+    );
+    const plan = screen.getByRole('region', { name: 'Plan' });
+    expect(
+      within(plan)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual(['/home/ada/laptop.ova']);
+    unmount();
+    store.getState().goTo('destination');
+    store.getState().chooseTarget('disk');
+    store.getState().goTo('summary');
+    await planSettled(store);
+    await renderSummary(api, 'en', store);
+    expect(screen.queryByRole('region', { name: 'Virtual machine' })).toBeNull();
+    expect(facts(screen.getByRole('region', { name: 'Your choices' })).Target).toBe(
+      'Virtual disk only',
+    );
   });
 
   it('lists existing files and converts only once replacing them is allowed', async () => {
@@ -160,6 +227,12 @@ describe('the Summary screen', () => {
     await renderSummary(new FakeFerry(), 'fr');
     const plan = screen.getByRole('region', { name: 'Plan' });
     expect(facts(plan)['Données à lire']).toBe('11,5 Mio');
+    const machine = screen.getByRole('region', { name: 'Machine virtuelle' });
+    expect(facts(machine)).toMatchObject({
+      Hyperviseur: 'VMware Workstation / Player / ESXi',
+      Mémoire: '2 Gio',
+      Micrologiciel: 'UEFI · détecté',
+    });
     expect(screen.getByRole('button', { name: 'Convertir' })).toBeTruthy();
   });
 });

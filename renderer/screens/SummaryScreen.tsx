@@ -2,12 +2,15 @@
 import type { PlanSummary } from '../../shared/api.js';
 import { Notice } from '../components/Notice.js';
 import { ScreenTitle } from '../components/ScreenTitle.js';
+import { guestText } from '../i18n/guest-text.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { aboutMinutes } from '../model/estimate.js';
+import { isOva } from '../model/output-files.js';
 import { supportsCompression, supportsThick } from '../model/targets.js';
 import { destinationPath } from '../store/job-spec.js';
 import { useWizard } from '../store/wizard-context.js';
 import { LayoutChanges } from './LayoutChanges.js';
+import { MachineSummary } from './MachineSummary.js';
 
 export function SummaryScreen() {
   const { t } = useI18n();
@@ -18,6 +21,9 @@ export function SummaryScreen() {
     <>
       <ScreenTitle lead={t.summary.lead}>{t.summary.title}</ScreenTitle>
       <Choices />
+      {plan.status === 'ready' && plan.value.machine && (
+        <MachineSummary machine={plan.value.machine} />
+      )}
       {plan.status === 'ready' && <LayoutChanges plan={plan.value} />}
       <section className="card" aria-labelledby="plan-title">
         <h3 id="plan-title">{t.summary.planTitle}</h3>
@@ -66,9 +72,18 @@ function Choices() {
             </dd>
           </div>
         )}
+        {report && (
+          <div>
+            <dt>{t.summary.guest}</dt>
+            <dd>{report.guest ? guestText(report.guest, t) : t.inspect.noGuest}</dd>
+          </div>
+        )}
         <div>
           <dt>{t.summary.target}</dt>
-          <dd>{t.targets[s.target].name}</dd>
+          <dd>
+            {t.targets[s.target].name}
+            {isOva(s) && ` · ${t.summary.ova}`}
+          </dd>
         </div>
         <div>
           <dt>{t.summary.format}</dt>

@@ -3,6 +3,7 @@
  * a run of changes (a slider being dragged). Only the answer to the latest question is kept.
  */
 import type { FerryApi, PlanSummary } from '../../shared/api.js';
+import { learnDefaults } from '../model/hardware.js';
 import { jobSpec } from './job-spec.js';
 import { IDLE, LOADING, failed, ready, type Loadable } from './loadable.js';
 import type { WizardData } from './wizard-state.js';
@@ -10,7 +11,7 @@ import type { WizardData } from './wizard-state.js';
 /** How long the choices must rest before the plan is asked again. */
 export const PLAN_DELAY_MS = 300;
 
-type PlanFields = Pick<WizardData, 'plan' | 'lastPlan' | 'starting'>;
+type PlanFields = Pick<WizardData, 'plan' | 'lastPlan' | 'starting' | 'hardwareDefaults'>;
 
 export interface PlanRequests {
   now(): Promise<void>;
@@ -47,7 +48,15 @@ export function planRequests(
       answer = failed(error);
     }
     if (request !== latest) return;
-    set(answer.status === 'ready' ? { plan: answer, lastPlan: answer.value } : { plan: answer });
+    if (answer.status !== 'ready') {
+      set({ plan: answer });
+      return;
+    }
+    set({
+      plan: answer,
+      lastPlan: answer.value,
+      hardwareDefaults: learnDefaults(get().hardwareDefaults, spec, answer.value),
+    });
   };
 
   return {

@@ -1,5 +1,7 @@
 /** Which wizard steps may be left forward, and which may be visited from the step list. */
+import { hasChoices } from '../model/hardware.js';
 import { nameProblem } from '../model/paths.js';
+import { machineOf } from '../model/targets.js';
 import { destinationPath } from './job-spec.js';
 import { WIZARD_STEPS, type WizardData, type WizardStep } from './wizard-state.js';
 
@@ -10,10 +12,18 @@ export function canLeave(step: WizardStep, state: WizardData): boolean {
     case 'destination':
       return destinationPath(state) !== null;
     case 'volumes':
-      // A layout the engine refused must be changed before going on.
-      return state.plan.status !== 'failed';
+      // A layout the engine refused must be changed before going on; but the refusal may be of
+      // the machine's hardware, which is changed on the next step.
+      return (
+        state.plan.status !== 'failed' ||
+        (machineOf(state.target) !== undefined && hasChoices(state.hardware))
+      );
     case 'customize':
-      return nameProblem(state.name) === null;
+      // Hardware the engine refused must be changed before going on.
+      return (
+        nameProblem(state.name) === null &&
+        (machineOf(state.target) === undefined || state.plan.status !== 'failed')
+      );
     case 'summary':
       return (
         state.plan.status === 'ready' &&

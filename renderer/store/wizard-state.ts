@@ -3,6 +3,7 @@ import type { JobInfo, LogLine, PlanSummary } from '../../shared/api.js';
 import type { Disk } from '../../shared/disks.js';
 import type { FormatName } from '../../shared/formats.js';
 import type { InspectReport } from '../../shared/layout.js';
+import type { Hardware } from '../model/hardware.js';
 import type { LayoutChoice } from '../model/layout-choice.js';
 import type { TargetId } from '../model/targets.js';
 import type { Loadable } from './loadable.js';
@@ -29,13 +30,16 @@ export interface WizardData {
   /** The disk or image path last chosen; `inspection` is about it. */
   source: string | null;
   inspection: Loadable<InspectReport>;
+  /** A hypervisor whose machine is written around the disk, or the disk alone. */
   target: TargetId;
   format: FormatName;
   compress: boolean;
+  /** For an OVF machine: one `.ova` package rather than a folder of files. */
+  ova: boolean;
   folder: string;
   /** Free space of `folder`, from `browse`. */
   folderSpace: Loadable<FolderSpace>;
-  /** File name without its extension, which the format decides. */
+  /** File name without its extension, which the format decides; the machine's name too. */
   name: string;
   /** Once the user types a name, choosing another source no longer replaces it. */
   nameEdited: boolean;
@@ -43,6 +47,10 @@ export interface WizardData {
   thick: boolean;
   /** Which partitions are copied, at which sizes, on how large a disk. */
   layout: LayoutChoice;
+  /** The machine's hardware the user set apart from the engine's defaults. */
+  hardware: Hardware;
+  /** The engine's defaults for the machine, as its plans told them. */
+  hardwareDefaults: Hardware;
   plan: Loadable<PlanSummary>;
   /**
    * The latest plan the engine made for this source, kept while a newer one is worked out or

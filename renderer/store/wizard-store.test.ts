@@ -176,6 +176,7 @@ describe('steps', () => {
           thick: true,
           compress: false,
           force: false,
+          machine: 'hyperv',
         },
       },
     ]);
@@ -183,20 +184,29 @@ describe('steps', () => {
 });
 
 describe('destination', () => {
-  it('gives each target its default format and drops options the format does not have', () => {
+  it('writes a VMware machine unless told otherwise', () => {
+    const store = createWizardStore(new FakeFerry());
+    expect(store.getState()).toMatchObject({ target: 'vmware', format: 'vmdk', ova: false });
+  });
+
+  it('gives a hypervisor its usual format, lets the disk alone keep its own, and drops options the format does not have', () => {
     const store = createWizardStore(new FakeFerry());
     const s = store.getState();
-    s.chooseTarget('kvm');
+    s.chooseTarget('libvirt');
     expect(store.getState().format).toBe('qcow2');
     s.setCompress(true);
     s.setThick(true);
     expect(store.getState()).toMatchObject({ compress: true, thick: false });
-    s.chooseTarget('azure');
+    s.chooseTarget('disk');
+    expect(store.getState()).toMatchObject({ format: 'qcow2', compress: true });
+    s.chooseFormat('vhd-fixed');
     expect(store.getState()).toMatchObject({ format: 'vhd-fixed', compress: false });
     s.setThick(true);
-    s.chooseFormat('vhd');
-    expect(store.getState()).toMatchObject({ format: 'vhd', thick: true });
-    s.chooseTarget('esxi');
+    s.chooseTarget('hyperv');
+    expect(store.getState()).toMatchObject({ format: 'vhdx', thick: true });
+    s.chooseTarget('virtualbox');
+    expect(store.getState().format).toBe('vdi');
+    s.chooseTarget('ovf');
     expect(store.getState()).toMatchObject({ format: 'vmdk-stream', thick: false });
   });
 

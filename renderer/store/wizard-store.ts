@@ -5,9 +5,17 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { FerryApi, FerryEvent, JobInfo, LogLine } from '../../shared/api.js';
 import type { FormatName } from '../../shared/formats.js';
+import { forAnotherHypervisor } from '../model/hardware.js';
 import { UNCHANGED_LAYOUT } from '../model/layout-choice.js';
 import { defaultOutputName } from '../model/paths.js';
-import { supportsCompression, supportsThick, targetById, type TargetId } from '../model/targets.js';
+import {
+  formatsFor,
+  machineOf,
+  supportsCompression,
+  supportsThick,
+  type TargetId,
+} from '../model/targets.js';
+import { hardwareActions, type HardwareActions } from './hardware-actions.js';
 import { jobSpec } from './job-spec.js';
 import { addJobIfNew, isFinished, upsertJob, withProgress } from './jobs.js';
 import { layoutActions, type LayoutActions } from './layout-actions.js';
@@ -16,7 +24,7 @@ import { PLAN_DELAY_MS, planRequests } from './plan-requests.js';
 import { canLeave, canVisit, nextStep, previousStep } from './steps.js';
 import type { SourceKind, View, WizardData, WizardStep } from './wizard-state.js';
 
-export interface WizardActions extends LayoutActions {
+export interface WizardActions extends LayoutActions, HardwareActions {
   /** Loads disks, jobs and a starting folder, and follows engine events; returns the stop function. */
   start(): () => void;
   loadDisks(): Promise<void>;
@@ -24,9 +32,11 @@ export interface WizardActions extends LayoutActions {
   chooseDisk(path: string): Promise<void>;
   setImagePath(path: string): void;
   inspectImage(): Promise<void>;
+  /** A hypervisor gets its usual disk format; the disk alone keeps the format chosen. */
   chooseTarget(id: TargetId): void;
   chooseFormat(format: FormatName): void;
   setCompress(on: boolean): void;
+  setOva(on: boolean): void;
   setFolder(path: string): void;
   /** Asks the engine whether the folder exists and how much room it has. */
   checkFolder(): Promise<void>;
@@ -64,7 +74,8 @@ export interface WizardOptions {
   planDelayMs?: number;
 }
 
-const FIRST_TARGET: TargetId = 'workstation';
+/** A disk alone is not a virtual machine: the wizard writes one unless told otherwise. */
+const FIRST_TARGET: TargetId = 'vmware';
 
 export function initialWizardData(): WizardData & WizardExtras {
   return {
@@ -76,8 +87,9 @@ export function initialWizardData(): WizardData & WizardExtras {
     source: null,
     inspection: IDLE,
     target: FIRST_TARGET,
-    format: targetById(FIRST_TARGET).formats[0],
+    format: formatsFor(FIRST_TARGET)[0],
     compress: false,
+    ova: false,
     folder: '',
     folderSpace: IDLE,
     name: '',
@@ -85,6 +97,8 @@ export function initialWizardData(): WizardData & WizardExtras {
     allBlocks: false,
     thick: false,
     layout: UNCHANGED_LAYOUT,
+    hardware: {},
+    hardwareDefaults: {},
     plan: IDLE,
     lastPlan: null,
     force: false,
@@ -103,20 +117,32 @@ export function createWizardStore(api: FerryApi, options: WizardOptions = {}): W
   return createStore<WizardState>()((set, get) => {
     const plans = planRequests(api, get, set, options.planDelayMs ?? PLAN_DELAY_MS);
 
+    /** Whether the screen of `step` shows the engine's plan. */
+    const showsPlan = (step: WizardStep | 'progress'): boolean =>
+      step === 'volumes' ||
+      step === 'summary' ||
+      (step === 'customize' && machineOf(get().target) !== undefined);
+
     const enter = (step: WizardStep): void => {
       set({ step });
-      if (step === 'volumes' || step === 'summary') void plans.now();
+      if (showsPlan(step)) void plans.now();
     };
 
     /** Choices made for another source no longer hold. */
     const forgetSource = () => {
       plans.forget();
-      return { plan: IDLE, lastPlan: null, layout: UNCHANGED_LAYOUT } as const;
+      return {
+        plan: IDLE,
+        lastPlan: null,
+        layout: UNCHANGED_LAYOUT,
+        hardware: {},
+        hardwareDefaults: {},
+      } as const;
     };
 
-    /** A choice the estimate depends on changed while the Volumes screen shows it. */
-    const replanOnVolumes = (): void => {
-      if (get().step === 'volumes') plans.soon();
+    /** A choice the plan depends on changed while the screen shows the plan. */
+    const replanIfShown = (): void => {
+      if (showsPlan(get().step)) plans.soon();
     };
 
     const inspect = async (source: string): Promise<void> => {
@@ -205,7 +231,19 @@ export function createWizardStore(api: FerryApi, options: WizardOptions = {}): W
       },
 
       chooseTarget(target) {
-        set({ target, ...withFormat(targetById(target).formats[0]) });
+        const state = get();
+        if (target === state.target) return;
+        // A plan of another target's machine names controllers that this one may not have.
+        plans.forget();
+        set({
+          target,
+          ...withFormat(target === 'disk' ? state.format : formatsFor(target)[0]),
+          hardware: forAnotherHypervisor(state.hardware),
+          hardwareDefaults: forAnotherHypervisor(state.hardwareDefaults),
+          plan: IDLE,
+          lastPlan: null,
+        });
+        replanIfShown();
       },
 
       chooseFormat(format) {
@@ -214,6 +252,10 @@ export function createWizardStore(api: FerryApi, options: WizardOptions = {}): W
 
       setCompress(on) {
         set({ compress: on && supportsCompression(get().format) });
+      },
+
+      setOva(ova) {
+        set({ ova });
       },
 
       setFolder(folder) {
@@ -236,19 +278,22 @@ export function createWizardStore(api: FerryApi, options: WizardOptions = {}): W
 
       setName(name) {
         set({ name, nameEdited: true });
+        // The machine is named after it.
+        replanIfShown();
       },
 
       setAllBlocks(allBlocks) {
         set({ allBlocks });
-        replanOnVolumes();
+        replanIfShown();
       },
 
       setThick(on) {
         set({ thick: on && supportsThick(get().format) });
-        replanOnVolumes();
+        replanIfShown();
       },
 
       ...layoutActions(get, set, plans),
+      ...hardwareActions(get, set, plans),
 
       setForce(force) {
         set({ force });

@@ -1,12 +1,14 @@
 /**
  * What the engine really answers, for the renderer's tests. The two InspectReports are the
  * output of `ferry inspect --json` on images made by sfdisk, mkfs.fat, mkfs.ext4 -d, mkswap and
- * mkntfs + ntfscp; the disks are shaped as `ferry disks --json` prints them, with the model
+ * mkntfs + ntfscp, each with the system `ferry inspect` finds on a real install of that layout
+ * (machine-fixtures.ts); the disks are shaped as `ferry disks --json` prints them, with the model
  * names and sizes of the engine's own Windows and Linux enumeration tests.
  */
 import type { FolderListing, JobInfo, JobSpec, PlanSummary } from '../../shared/api.js';
 import type { Disk } from '../../shared/disks.js';
 import type { InspectReport } from '../../shared/layout.js';
+import { DEBIAN_GUEST, WINDOWS_GUEST, firmwareOf, machineFor } from './machine-fixtures.js';
 
 export const GPT_IMAGE = '/home/ada/images/laptop.img';
 
@@ -79,7 +81,7 @@ export const GPT_REPORT: InspectReport = {
     ],
   },
   filesystem: null,
-  guest: null,
+  guest: DEBIAN_GUEST,
   warnings: [],
 };
 
@@ -160,7 +162,7 @@ export const MBR_REPORT: InspectReport = {
     ],
   },
   filesystem: null,
-  guest: null,
+  guest: WINDOWS_GUEST,
   warnings: [],
 };
 
@@ -260,7 +262,8 @@ export const REPORTS: Record<string, InspectReport> = {
   [GPT_IMAGE]: GPT_REPORT,
   [MBR_IMAGE]: MBR_REPORT,
   '/dev/nvme0n1': { ...GPT_REPORT, source: '/dev/nvme0n1', format: 'device' },
-  '/dev/sda': { ...MBR_REPORT, source: '/dev/sda', format: 'device' },
+  // A data stick: no system on it.
+  '/dev/sda': { ...MBR_REPORT, source: '/dev/sda', format: 'device', guest: null },
 };
 
 interface ResizeFacts {
@@ -342,6 +345,7 @@ export function planFor(spec: JobSpec, existing: string[] = []): PlanSummary {
       `${report.source}: the new layout needs a disk of at least ${Math.ceil(minimumDiskSize / MiB)} MiB, more than ${diskSize / MiB} MiB`,
     );
   }
+  const { outputFiles, machine } = machineFor(spec, report);
   const room = diskSize - minimumDiskSize;
   const volumes = placed.map(({ p, minimumSize, resizer, start, size, destinationNumber }) => {
     const common = { number: p.number, sourceStart: p.start, sourceSize: p.size, resizer };
@@ -369,7 +373,7 @@ export function planFor(spec: JobSpec, existing: string[] = []): PlanSummary {
   });
   return {
     format: spec.format,
-    outputFiles: [spec.destination],
+    outputFiles,
     diskSize,
     copyBytes,
     estimatedOutputBytes: copyBytes + OUTPUT_OVERHEAD,
@@ -380,6 +384,9 @@ export function planFor(spec: JobSpec, existing: string[] = []): PlanSummary {
     minimumDiskSize,
     temporaryBytes,
     estimatedSeconds: 2 + (copyBytes + 2 * temporaryBytes) / (120 * MiB),
+    guest: report.guest,
+    firmware: firmwareOf(report),
+    machine,
   };
 }
 
@@ -398,7 +405,20 @@ export function jobFor(spec: JobSpec, overrides: Partial<JobInfo> = {}): JobInfo
   };
 }
 
+/** What the wizard asks by default: a VMware machine around a VMDK. */
 export const SPEC: JobSpec = {
+  source: GPT_IMAGE,
+  destination: '/home/ada/laptop.vmdk',
+  format: 'vmdk',
+  allBlocks: false,
+  thick: false,
+  compress: false,
+  force: false,
+  machine: 'vmware',
+};
+
+/** The same conversion with the disk alone. */
+export const DISK_SPEC: JobSpec = {
   source: GPT_IMAGE,
   destination: '/home/ada/laptop.vmdk',
   format: 'vmdk',
