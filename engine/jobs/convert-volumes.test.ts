@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { LIVE_FILES, dirtyDisk } from '../../test/fixtures/dirty-disk.js';
 import { mbrWithLogicals } from '../../test/fixtures/disks.js';
+import { linuxGuestDisk } from '../../test/fixtures/guest-disks.js';
 import {
   checkFilesystem,
   filesystemSize,
@@ -15,7 +16,8 @@ import {
   type CheckedType,
 } from '../../test/fixtures/filesystem-check.js';
 import { sfdiskJson, withPartitionCopy } from '../../test/fixtures/truth.js';
-import { convert } from './convert.js';
+import { openSource } from '../io/open-source.js';
+import { convert, planConversion } from './convert.js';
 
 const MiB = 2 ** 20;
 let scratch: string;
@@ -130,6 +132,21 @@ describe('convert with a new layout, GPT (ext4, NTFS, FAT32 with files)', () => 
     ]);
     expect((await sfdiskJson(raw)).partitions).toHaveLength(2);
   });
+
+  it('grows FAT32 past a removed partition, whose space stays free', async () => {
+    const source = await dirtyDisk();
+    const raw = await convertAndReadBack(
+      source,
+      'gpt-fat-grow',
+      { partitions: [1, 3], resize: { 1: 56 * MiB, 3: 64 * MiB }, diskSize: 180 * MiB },
+      'qcow2',
+    );
+    // Partition 1 grows by 8 MiB, so partition 3 moves 8 MiB up; partition 2's space stays free.
+    await expectLayout(raw, source, 180 * MiB, [
+      { number: 1, start: MiB, size: 56 * MiB, type: 'ext4', from: p(1), files: LIVE_FILES },
+      { number: 3, start: 105 * MiB, size: 64 * MiB, type: 'fat32', from: p(3), files: LIVE_FILES },
+    ]);
+  });
 });
 
 describe('convert with a new layout, MBR with logical partitions', () => {
@@ -168,6 +185,24 @@ describe('convert with a new layout, MBR with logical partitions', () => {
       '5',
       '6',
     ]);
+  });
+});
+
+describe('warnings in the plan', () => {
+  it('warns when the partition holding the installed system is left out', async () => {
+    const source = await openSource(await linuxGuestDisk());
+    try {
+      const plan = await planConversion(source, {
+        source: source.path,
+        destination: join(scratch, 'no-root.qcow2'),
+        partitions: [1, 3],
+      });
+      expect(plan.warnings).toContainEqual(
+        expect.stringMatching(/^partition 2 holds the installed system \(Debian GNU\/Linux 12/),
+      );
+    } finally {
+      await source.close();
+    }
   });
 });
 

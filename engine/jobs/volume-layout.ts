@@ -52,6 +52,12 @@ export async function planVolumes(
   const plan = planLayout(layout, source, request);
   const checks = await resizeChecks(source, layout);
   const warnings = [...plan.warnings];
+  const guest = layout.report.guest;
+  if (guest?.partition && !plan.partitions.some((p) => p.sourceNumber === guest.partition)) {
+    warnings.push(
+      `partition ${guest.partition} holds the installed system (${guest.name}) and is left out: the machine will not start from this disk`,
+    );
+  }
   let temporaryBytes = 0;
   for (const planned of plan.partitions) {
     if (planned.action !== 'resize') continue;
