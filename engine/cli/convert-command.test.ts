@@ -89,6 +89,8 @@ describe('ferry convert', () => {
       ['--disk-size', '64M'],
       ['--partitions', '9'],
       ['--resize', '2=big'],
+      ['--cpus', '4'],
+      ['--machine', 'qemu'],
     ]) {
       const refused = await runFerry(['convert', ...args, source, join(scratch, 'no.vmdk')]);
       expect(refused.exitCode, args.join(' ')).toBe(2);

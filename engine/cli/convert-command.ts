@@ -67,7 +67,7 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
         ...(values['disk-size'] === undefined
           ? {}
           : { diskSize: parsePositiveSize(values['disk-size'], '--disk-size') }),
-        ...machineOptions(values, destination!),
+        ...machineOptions(values),
       },
       {
         onPlan: (plan) =>
@@ -102,17 +102,9 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
 /** `--machine` and the hardware options, which only mean something with a VM definition. */
 function machineOptions(
   values: Partial<Record<'machine' | HardwareOption, string>>,
-  destination: string,
 ): Pick<ConvertRequest, 'machine' | 'hardware'> {
   const machine =
     values.machine === undefined ? undefined : oneOf(values.machine, HYPERVISORS, '--machine');
-  const given = HARDWARE_OPTIONS.filter((option) => values[option] !== undefined);
-  if (given.length > 0 && machine === undefined && !destination.toLowerCase().endsWith('.ova')) {
-    throw new FerryError('USAGE', `--${given[0]} describes a virtual machine`, {
-      where: `--${given[0]}`,
-      hint: 'add --machine vmware|virtualbox|hyperv|libvirt|ovf, or an .ova destination',
-    });
-  }
   const hardware: HardwareChoices = {
     ...(values.name === undefined ? {} : { name: values.name }),
     ...(values.cpus === undefined ? {} : { cpus: parseCount(values.cpus, '--cpus', 64) }),
@@ -130,8 +122,7 @@ function machineOptions(
   return { ...(machine === undefined ? {} : { machine }), hardware };
 }
 
-const HARDWARE_OPTIONS = ['name', 'cpus', 'memory', 'firmware', 'controller', 'nic'] as const;
-type HardwareOption = (typeof HARDWARE_OPTIONS)[number];
+type HardwareOption = 'name' | 'cpus' | 'memory' | 'firmware' | 'controller' | 'nic';
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], option: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;

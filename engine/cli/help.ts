@@ -32,7 +32,8 @@ use are read, and all-zero runs are never written.
   --machine H    also write the virtual machine for hypervisor H around the disk: a .vmx
                  (vmware), .vbox (virtualbox), .ps1 that creates it (hyperv), domain .xml
                  (libvirt) or .ovf with its manifest (ovf). <dest> names the disk or the
-                 definition; an .ova <dest> packs an OVF machine into one file
+                 definition (a .vmx, .vbox, .ps1, .xml or .ovf <dest> implies --machine);
+                 an .ova <dest> packs an OVF machine into one file
   --name NAME    the machine's name (default: from <dest>)
   --cpus N       virtual CPUs (default 2)
   --memory SIZE  memory (default by the system found on the disk, e.g. 2G Linux, 4G Windows)

@@ -1,5 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { FerryError } from '../../shared/errors.js';
 import type { FormatName } from '../../shared/formats.js';
 import type { InspectReport } from '../../shared/layout.js';
 import { chooseFormat, writerFor } from '../formats/registry.js';
@@ -123,12 +124,22 @@ export async function planConversion(
   };
 }
 
+/** The command-line option of each hardware choice, for messages. */
+const HARDWARE_OPTION: Record<keyof HardwareChoices, string> = {
+  name: '--name',
+  cpus: '--cpus',
+  memoryBytes: '--memory',
+  firmware: '--firmware',
+  controller: '--controller',
+  nic: '--nic',
+};
+
 /**
  * The files a request produces, known from its words alone: the disk (named by the destination,
  * or beside the VM definition or OVA it names) and the definition's files.
  */
 export function resolveOutputs(
-  request: Pick<ConvertRequest, 'destination' | 'format' | 'machine'>,
+  request: Pick<ConvertRequest, 'destination' | 'format' | 'machine' | 'hardware'>,
 ): {
   targets: MachineTargets | null;
   diskDestination: string;
@@ -136,6 +147,19 @@ export function resolveOutputs(
   outputFiles: string[];
 } {
   const targets = machineTargets(request.destination, request.machine, request.format);
+  const chosen = Object.entries(request.hardware ?? {})
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  if (!targets && chosen.length > 0) {
+    throw new FerryError(
+      'USAGE',
+      `${HARDWARE_OPTION[chosen[0] as keyof HardwareChoices]} describes a virtual machine, but none is written`,
+      {
+        where: request.destination,
+        hint: 'add --machine vmware|virtualbox|hyperv|libvirt|ovf, or name a .vmx, .vbox, .ps1, .xml, .ovf or .ova',
+      },
+    );
+  }
   const diskDestination = targets?.disk ?? request.destination;
   const format = targets?.format ?? chooseFormat(diskDestination, request.format);
   const diskFiles = writerFor(format).outputFiles(diskDestination);

@@ -48,8 +48,16 @@ describe('machineTargets', () => {
     });
   });
 
-  it('has nothing to do without a machine', () => {
+  it('has nothing to do without a machine, unless the destination names a definition', () => {
     expect(machineTargets('/vm/disk.qcow2', undefined, undefined)).toBeNull();
+    expect(machineTargets('/vm/web.vmx', undefined, undefined)).toMatchObject({
+      hypervisor: 'vmware',
+      disk: '/vm/web.vmdk',
+    });
+    expect(machineTargets('/vm/web.xml', undefined, undefined)).toMatchObject({
+      hypervisor: 'libvirt',
+      format: 'qcow2',
+    });
   });
 
   it('refuses formats the hypervisor cannot run and files of another hypervisor', () => {

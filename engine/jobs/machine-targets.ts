@@ -1,7 +1,7 @@
 /**
  * Where a conversion with a VM definition puts its files. The destination names either the disk
  * (`vm/disk.vmdk --machine vmware` writes `vm/disk.vmx` beside it), the definition itself
- * (`vm/web.vbox` writes `vm/web.vdi` beside it), or an OVA (`web.ova`: a package holding the
+ * (`vm/web.vbox`, with or without --machine, writes `vm/web.vdi` beside it), or an OVA (`web.ova`: a package holding the
  * OVF, its disk and manifest).
  */
 import { basename, dirname, extname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { FORMAT_EXTENSIONS, type FormatName } from '../../shared/formats.js';
 import {
   DEFINITION_EXTENSIONS,
   FORMATS_BY_HYPERVISOR,
+  HYPERVISORS,
   type Hypervisor,
 } from '../../shared/machines.js';
 import { chooseFormat } from '../formats/registry.js';
@@ -48,7 +49,7 @@ export function machineTargets(
       'drop --machine, or name another destination',
     );
   }
-  const hypervisor = ova ? 'ovf' : machine;
+  const hypervisor = ova ? 'ovf' : (machine ?? definedBy(extension));
   if (hypervisor === undefined) return null;
 
   const own = {
@@ -97,6 +98,11 @@ export function machineTargets(
     ova: ova ? destination : null,
     outputs: ova ? [destination] : [definition, ...(manifest ? [manifest] : [])],
   };
+}
+
+/** The hypervisor whose definition file has this extension (`web.vbox` means VirtualBox). */
+function definedBy(extension: string): Hypervisor | undefined {
+  return HYPERVISORS.find((h) => DEFINITION_EXTENSIONS[h] === extension);
 }
 
 function usage(message: string, where: string, hint: string): FerryError {
