@@ -73,7 +73,12 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
         onPlan: (plan) =>
           json
             ? terminal.out(JSON.stringify(planEvent(plan)))
-            : terminal.err(describePlan(plan, values.thick ?? false)),
+            : terminal.err(
+                [
+                  describePlan(plan, values.thick ?? false),
+                  ...plan.warnings.map((w) => `warning: ${w}`),
+                ].join('\n'),
+              ),
         onProgress: (progress) => view.update(progress),
         onWarning: (message) =>
           json

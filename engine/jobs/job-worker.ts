@@ -38,14 +38,10 @@ async function runJob(port: MessagePort, request: ConvertRequest): Promise<void>
       {
         onPlan: (plan) => {
           post({ type: 'plan', outputFiles: plan.outputFiles });
-          for (const line of describePlan(plan, request.thick ?? false).split('\n')) {
-            const warning = line.startsWith('warning: ');
-            post({
-              type: 'log',
-              level: warning ? 'warning' : 'info',
-              message: warning ? line.slice('warning: '.length) : line.trim(),
-            });
-          }
+          for (const line of describePlan(plan, request.thick ?? false).split('\n'))
+            post({ type: 'log', level: 'info', message: line.trim() });
+          for (const warning of plan.warnings)
+            post({ type: 'log', level: 'warning', message: warning });
         },
         onProgress: (progress) => post({ type: 'progress', progress }),
         onWarning: (message) => post({ type: 'log', level: 'warning', message }),

@@ -7,7 +7,8 @@ import type { VolumeLayout } from './volume-layout.js';
 
 /**
  * What a conversion will do, for people: the command line prints it before copying and a job's
- * log starts with it. One line, then one indented line per change of layout and for the VM.
+ * log starts with it. One line, then one indented line per change of layout and for the VM;
+ * the plan's warnings are for the caller to show as warnings.
  */
 export function describePlan(plan: ConversionPlan, thick: boolean): string {
   const scope =
@@ -18,8 +19,7 @@ export function describePlan(plan: ConversionPlan, thick: boolean): string {
   const output = `, writing about ${formatSize(estimateOutputBytes(plan, thick))} (${allocation})`;
   const changes = plan.volumes ? describeLayout(plan.volumes, plan.diskSize) : '';
   const machine = plan.machine ? `\n  ${describeMachine(plan.machine)}` : '';
-  const warnings = plan.warnings.map((w) => `\nwarning: ${w}`).join('');
-  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${output}${changes}${machine}${warnings}`;
+  return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${output}${changes}${machine}`;
 }
 
 /** One line per partition whose place or size changes, then the disk and the scratch space. */

@@ -21,6 +21,8 @@ import {
 } from '../volumes/resize-filesystem.js';
 import type { LayoutPlan, PlannedPartition, VolumeRequest } from '../volumes/types.js';
 
+const MiB = 2 ** 20;
+
 export interface VolumeLayout {
   plan: LayoutPlan;
   /** What each source partition's filesystem allows, by source partition number. */
@@ -62,7 +64,7 @@ export async function planVolumes(
   for (const planned of plan.partitions) {
     if (planned.action !== 'resize') continue;
     const check = checks.get(planned.sourceNumber);
-    if (planned.size < planned.sourceSize) refuseShrink(source, planned, check);
+    if (planned.size < planned.sourceSize) refuseBelowMinimum(source, planned, check);
     if (check?.resizer) temporaryBytes += check.tempBytes;
     else if (check?.warning) warnings.push(`partition ${planned.sourceNumber}: ${check.warning}`);
   }
@@ -153,22 +155,32 @@ async function resizeChecks(
   return checks;
 }
 
-function refuseShrink(
+/**
+ * The smallest size a partition may be given: what its resizer can shrink the filesystem to, or
+ * without one the filesystem's own size (it is kept as it is), or the partition's size when
+ * nothing is known of what it holds.
+ */
+function minimumOf(check: ResizeCheck | undefined, partitionSize: number): number {
+  if (!check) return partitionSize;
+  return Math.min(check.minimumSize ?? partitionSize, partitionSize);
+}
+
+function refuseBelowMinimum(
   source: BlockSource,
   planned: PlannedPartition,
   check: ResizeCheck | undefined,
 ): void {
-  const minimum = check?.canShrink ? (check.minimumSize ?? planned.sourceSize) : planned.sourceSize;
+  const minimum = minimumOf(check, planned.sourceSize);
   if (planned.size >= minimum) return;
   const why = check?.canShrink
-    ? `its ${check.resizer ?? ''} minimum is ${formatSize(minimum)}`.replace('  ', ' ')
+    ? `its ${check.resizer} minimum is ${formatSize(minimum)}`
     : (check?.warning ?? 'Ferry cannot shrink what it holds');
   throw new FerryError(
     'LAYOUT_REFUSED',
     `partition ${planned.sourceNumber} cannot shrink to ${formatSize(planned.size)}: ${why}`,
     {
       where: `${source.path} partition ${planned.sourceNumber}`,
-      hint: `give it at least ${formatSize(minimum)} (--resize ${planned.sourceNumber}=${Math.ceil(minimum / 2 ** 20)}M)`,
+      hint: `give it at least ${formatSize(minimum)} (--resize ${planned.sourceNumber}=${Math.ceil(minimum / MiB)}M)`,
     },
   );
 }
@@ -185,7 +197,7 @@ function volumePlans(
     .map((entry): VolumePlan => {
       const planned = plan.partitions.find((p) => p.sourceNumber === entry.number);
       const check = checks.get(entry.number);
-      const minimumSize = check?.canShrink ? (check.minimumSize ?? entry.size) : entry.size;
+      const minimumSize = minimumOf(check, entry.size);
       if (!planned) {
         return {
           number: entry.number,

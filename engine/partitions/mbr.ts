@@ -54,7 +54,7 @@ export function parseMbrSector(sector: Buffer): MbrSector | null {
   return { diskSignature: sector.readUInt32LE(DISK_SIGNATURE_OFFSET), slots };
 }
 
-function isExtendedType(typeId: number): boolean {
+export function isExtendedType(typeId: number): boolean {
   return EXTENDED_TYPES.has(typeId);
 }
 

@@ -1,5 +1,5 @@
 import { FerryError } from '../../shared/errors.js';
-import { PROTECTIVE_TYPE } from './mbr.js';
+import { isExtendedType, PROTECTIVE_TYPE } from './mbr.js';
 
 /**
  * Writes a DOS/MBR partition table: sector 0 with four primary slots, and for logical partitions
@@ -59,12 +59,6 @@ export interface MbrSpec {
   logicals: readonly LogicalEntry[];
 }
 
-const EXTENDED_TYPES: ReadonlySet<number> = new Set([0x05, 0x0f, 0x85]);
-
-export function isExtendedTypeId(typeId: number): boolean {
-  return EXTENDED_TYPES.has(typeId);
-}
-
 /** Sector 0 and, when there are logical partitions, one EBR per logical, in disk order. */
 export function buildMbr(spec: MbrSpec): TableBytes[] {
   const { sectorSize } = spec;
@@ -113,7 +107,7 @@ export function buildProtectiveMbr(
 function buildEbrChain(spec: MbrSpec): TableBytes[] {
   const { sectorSize, logicals } = spec;
   if (logicals.length === 0) return [];
-  const container = spec.primaries.find((p) => isExtendedTypeId(p.typeId));
+  const container = spec.primaries.find((p) => isExtendedType(p.typeId));
   const first = logicals[0] as LogicalEntry;
   if (!container || container.start !== first.ebr) {
     throw refused(

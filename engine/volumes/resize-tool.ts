@@ -5,8 +5,8 @@
  */
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
 import { FerryError } from '../../shared/errors.js';
+import { firstLine } from '../io/run-command.js';
 
 const SBIN_FOLDERS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 
@@ -55,6 +55,8 @@ export async function runResizeTool(run: ResizeToolRun): Promise<ToolOutput> {
   if (run.signal?.aborted) throw cancelled(run.where);
   const path = await findTool(run.name);
   if (!path) throw toolMissing(run.name, run.packageName, run.where);
+  // Loaded on first use, as in run-command.ts: most conversions resize nothing.
+  const { execa } = await import('execa');
   const result = await execa(path, run.args, {
     reject: false,
     ...(run.input === undefined ? { stdin: 'ignore' as const } : { input: run.input }),
@@ -124,14 +126,5 @@ export function verdict(output: { stdout: string; stderr: string }): string {
     lines(output.stderr).pop() ??
     lines(output.stdout).pop() ??
     ''
-  );
-}
-
-function firstLine(text: string): string {
-  return (
-    text
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? ''
   );
 }
