@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import { isZeroGuid, readGuid } from '../partitions/guid.js';
+import { isGuidText } from '../partitions/guid.js';
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const UUID_BYTES = 16;
 
@@ -18,7 +18,7 @@ const UUID_BYTES = 16;
 export function diskUuid(requested: string | undefined): string {
   if (requested === undefined) return randomUUID();
   const uuid = requested.toLowerCase();
-  if (UUID_TEXT.test(uuid) && uuid !== NIL_UUID) return uuid;
+  if (isGuidText(uuid) && uuid !== NIL_UUID) return uuid;
   const shown = JSON.stringify(requested.length > 60 ? `${requested.slice(0, 60)}…` : requested);
   throw new FerryError(
     'USAGE',
@@ -39,7 +39,7 @@ export function uuidFromText(text: string): string | null {
     .trim()
     .replace(/^\{(.*)\}$/, '$1')
     .toLowerCase();
-  return UUID_TEXT.test(uuid) && uuid !== NIL_UUID ? uuid : null;
+  return isGuidText(uuid) && uuid !== NIL_UUID ? uuid : null;
 }
 
 /** The UUID in the 16 bytes at `offset`; null when they are all zero or do not fit in `bytes`. */

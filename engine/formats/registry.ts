@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
-import { FORMAT_NAMES, type FormatName } from '../../shared/formats.js';
+import { FORMAT_EXTENSIONS, FORMAT_NAMES, type FormatName } from '../../shared/formats.js';
 import { qcow2Reader } from './qcow2-reader.js';
 import { qcow2Writer } from './qcow2-writer.js';
 import { rawWriter } from './raw.js';
@@ -37,16 +37,17 @@ export const READERS: readonly FormatReaderDriver[] = [
   vhdReader,
 ];
 
-/** The format a destination's extension implies, as in DESIGN.md's command line. */
+/**
+ * The format a destination's extension implies, as in DESIGN.md's command line: each format's
+ * own extension (the first format to claim one wins: .vmdk is monolithicSparse), and the other
+ * names people give raw images.
+ */
 const EXTENSIONS: Record<string, FormatName> = {
-  '.img': 'raw',
   '.raw': 'raw',
   '.dd': 'raw',
-  '.vmdk': 'vmdk',
-  '.vhd': 'vhd',
-  '.vhdx': 'vhdx',
-  '.vdi': 'vdi',
-  '.qcow2': 'qcow2',
+  ...Object.fromEntries(
+    [...FORMAT_NAMES].reverse().map((format) => [FORMAT_EXTENSIONS[format], format]),
+  ),
 };
 
 export function isFormatName(name: string): name is FormatName {
@@ -66,7 +67,7 @@ export function chooseFormat(destination: string, requested: string | undefined)
   if (byExtension) return byExtension;
   throw new FerryError('USAGE', 'cannot tell the format from the file name', {
     where: destination,
-    hint: `name it .img, .vmdk, .vhd, .vhdx, .vdi or .qcow2, or add --format (${FORMAT_NAMES.join(', ')})`,
+    hint: `name it ${Object.keys(EXTENSIONS).join(', ')}, or add --format (${FORMAT_NAMES.join(', ')})`,
   });
 }
 

@@ -11,12 +11,11 @@ import { totalLength, type ByteRange } from '../ranges.js';
 import { destinationDisk } from '../volumes/destination-disk.js';
 import type { VolumeRequest } from '../volumes/types.js';
 import type { Hypervisor } from '../../shared/machines.js';
-import { detectFirmware } from '../machines/detect-firmware.js';
+import { detectFirmware, type FirmwareDetection } from '../machines/detect-firmware.js';
 import { copyRanges } from './copy-ranges.js';
 import {
   planMachine,
   writeMachine,
-  type FirmwareGuess,
   type HardwareChoices,
   type PlannedMachine,
 } from './machine-output.js';
@@ -71,7 +70,7 @@ export interface ConversionPlan {
   /** Where the disk is written: the destination, or beside a VM definition or OVA. */
   diskDestination: string;
   /** How the source boots, as far as Ferry can tell. */
-  firmware: FirmwareGuess;
+  firmware: FirmwareDetection;
   /** The VM definition to write around the disk, when one was asked for. */
   machine: PlannedMachine | null;
 }

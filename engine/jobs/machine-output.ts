@@ -10,7 +10,7 @@ import type { MachinePlan } from '../../shared/api.js';
 import type { InspectReport } from '../../shared/layout.js';
 import type { Controller, Firmware } from '../../shared/machines.js';
 import { PartialFile } from '../formats/partial-file.js';
-import { detectFirmware } from '../machines/detect-firmware.js';
+import type { FirmwareDetection } from '../machines/detect-firmware.js';
 import { CONTROLLERS_BY_HYPERVISOR, NICS_BY_HYPERVISOR } from '../machines/hardware-defaults.js';
 import { buildHyperVScript } from '../machines/hyperv.js';
 import { buildLibvirtDomain } from '../machines/libvirt.js';
@@ -39,14 +39,11 @@ export interface PlannedMachine {
   summary: MachinePlan;
 }
 
-/** The firmware the source boots with, and why Ferry thinks so. */
-export type FirmwareGuess = Awaited<ReturnType<typeof detectFirmware>>;
-
 /** Merges the user's choices with the defaults for the guest, and checks them (USAGE). */
 export function planMachine(
   targets: MachineTargets,
   report: InspectReport,
-  firmware: FirmwareGuess,
+  firmware: FirmwareDetection,
   hardware: HardwareChoices,
   diskSize: number,
 ): PlannedMachine {

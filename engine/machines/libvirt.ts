@@ -5,7 +5,8 @@
 import { posix } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
 import { osinfoId } from './guest-ids.js';
-import { checkMachineSpec, UUID } from './machine-spec.js';
+import { isGuidText } from '../partitions/guid.js';
+import { checkMachineSpec } from './machine-spec.js';
 import type { MachineSpec } from './types.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
@@ -49,7 +50,7 @@ function checkOptions(spec: MachineSpec, options: LibvirtOptions): void {
       hint: 'choose a name without "/"',
     });
   }
-  if (options.uuid !== undefined && !UUID.test(options.uuid)) {
+  if (options.uuid !== undefined && !isGuidText(options.uuid)) {
     throw new FerryError('USAGE', `"${options.uuid}" is not a UUID`, { where: 'domain UUID' });
   }
   if (

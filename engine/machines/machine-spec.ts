@@ -20,6 +20,7 @@ const MIN_MEMORY = 64 * MiB;
 const MAX_NAME_LENGTH = 100;
 
 import { FORMATS_BY_HYPERVISOR } from '../../shared/machines.js';
+import { isGuidText } from '../partitions/guid.js';
 
 /** What the user chose; everything optional is filled in by defaultHardware. */
 export interface MachineChoices {
@@ -147,15 +148,13 @@ function checkDisk(hypervisor: Hypervisor, spec: MachineSpec): void {
       hint: 'pass the UUID the disk writer stored; VirtualBox refuses any other',
     });
   }
-  if (disk.uuid !== undefined && !UUID.test(disk.uuid)) {
+  if (disk.uuid !== undefined && !isGuidText(disk.uuid)) {
     throw new FerryError('USAGE', `"${disk.uuid}" is not a UUID`, {
       where: disk.path,
       hint: 'write it as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx',
     });
   }
 }
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Names end up in XML, .vmx lines, PowerShell and file systems: control characters (line breaks

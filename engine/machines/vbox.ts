@@ -10,7 +10,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { FerryError } from '../../shared/errors.js';
 import type { FormatName } from '../../shared/formats.js';
 import { virtualBoxOsType } from './guest-ids.js';
-import { checkMachineSpec, UUID } from './machine-spec.js';
+import { isGuidText } from '../partitions/guid.js';
+import { checkMachineSpec } from './machine-spec.js';
 import type { MachineSpec } from './types.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
@@ -75,7 +76,7 @@ function checkMac(mac: string): string {
 export function buildVbox(spec: MachineSpec, identity: VboxIdentity = {}): string {
   checkMachineSpec('virtualbox', spec);
   const machineUuid = identity.machineUuid ?? randomUUID();
-  if (!UUID.test(machineUuid)) {
+  if (!isGuidText(machineUuid)) {
     throw new FerryError('USAGE', `"${machineUuid}" is not a UUID`, { where: 'machine UUID' });
   }
   const mac = checkMac(identity.macAddress ?? `080027${randomBytes(3).toString('hex')}`);

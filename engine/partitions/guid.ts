@@ -9,6 +9,11 @@ const GUID_LENGTH = 16;
 
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** True for a GUID or UUID in its standard text form, in either case. */
+export function isGuidText(text: string): boolean {
+  return GUID_PATTERN.test(text);
+}
+
 /** Reads the 16-byte on-disk GUID at `offset`. The caller makes sure the 16 bytes are there. */
 export function readGuid(buffer: Uint8Array, offset: number): string {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset + GUID_LENGTH > buffer.length) {
