@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GuestOs } from '../../shared/guest.js';
 import {
@@ -9,11 +8,9 @@ import {
   vsphereGuestId,
   windowsRelease,
 } from './guest-ids.js';
+import { GUESTS } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const guest = (name: string): GuestOs => guests[name]!;
+const guest = (name: string): GuestOs => GUESTS[name]!;
 
 /**
  * vmx guestOS keys and their vSphere names, copied from VMware's own table (open-vm-tools
@@ -122,7 +119,7 @@ describe('VMware guestOS', () => {
 
   it('hands out only keys in VMware’s table, and names them as vSphere does', () => {
     const produced = new Set<string>();
-    for (const g of Object.values(guests)) produced.add(vmwareGuestOs(g));
+    for (const g of Object.values(GUESTS)) produced.add(vmwareGuestOs(g));
     for (const version of [null, '4', '8', '11', '12', '13']) {
       for (const architecture of ['x86', 'x86_64'] as const) {
         produced.add(vmwareGuestOs({ ...guest('debian12'), version, architecture }));

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
 import type { GuestOs } from '../../shared/guest.js';
@@ -10,11 +9,9 @@ import {
   NICS_BY_HYPERVISOR,
 } from './hardware-defaults.js';
 import { CONTROLLERS, HYPERVISORS, type Controller, type Hypervisor } from './types.js';
+import { GUESTS } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const guest = (name: string): GuestOs => guests[name]!;
+const guest = (name: string): GuestOs => GUESTS[name]!;
 const GiB = 2 ** 30;
 
 function usageError(run: () => void): FerryError {
@@ -82,7 +79,7 @@ describe('defaultHardware', () => {
 
   it('only ever chooses hardware the hypervisor can name and boot', () => {
     for (const hypervisor of HYPERVISORS) {
-      for (const g of [...Object.values(guests), null]) {
+      for (const g of [...Object.values(GUESTS), null]) {
         for (const firmware of ['bios', 'uefi'] as const) {
           const defaults = defaultHardware(hypervisor, g, firmware);
           expect(() => checkController(hypervisor, defaults.controller, firmware)).not.toThrow();

@@ -1,15 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { buildHyperVScript, quotePowerShell } from './hyperv.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 
 /** PowerShell's single quotes: U+0027 and U+2018 to U+201B, all interchangeable. */
@@ -40,7 +33,7 @@ function readLiteral(text: string): { value: string; rest: string } {
 function script(overrides: Partial<MachineChoices> = {}): string[] {
   const spec = resolveMachineSpec('hyperv', {
     name: 'web01',
-    guest: guests.win11!,
+    guest: GUESTS.win11!,
     firmware: 'uefi',
     disk: { path: 'web01.vhdx', format: 'vhdx', virtualSize: 40 * GiB },
     ...overrides,
@@ -59,7 +52,7 @@ function assigned(lines: string[], variable: string): string {
 
 describe('quotePowerShell', () => {
   it('makes literals that read back to the original, whatever quotes they hold', () => {
-    for (const name of [...hostileNames, "'", "''", '‘’‚‛', "'$(x)'", '`"`']) {
+    for (const name of [...HOSTILE_NAMES, "'", "''", '‘’‚‛', "'$(x)'", '`"`']) {
       const { value, rest } = readLiteral(quotePowerShell(name));
       expect(value).toBe(name);
       expect(rest).toBe('');
@@ -90,7 +83,7 @@ describe('buildHyperVScript', () => {
   });
 
   it('turns secure boot off for Linux, whose boot chain may not be signed', () => {
-    const lines = script({ guest: guests.debian12! });
+    const lines = script({ guest: GUESTS.debian12! });
     expect(lines).toContain('Set-VMFirmware -VM $vm -EnableSecureBoot Off');
     expect(lines.join('\n')).not.toMatch(/MicrosoftWindows/);
   });
@@ -105,13 +98,13 @@ describe('buildHyperVScript', () => {
   });
 
   it('swaps in the legacy adapter for XP', () => {
-    const lines = script({ guest: guests.xp32!, firmware: 'bios' });
+    const lines = script({ guest: GUESTS.xp32!, firmware: 'bios' });
     expect(lines).toContain('Add-VMNetworkAdapter -VM $vm -IsLegacy $true');
     expect(lines.join('\n')).not.toMatch(/Set-VMFirmware/);
   });
 
   it('keeps hostile names inert: every one reads back as one literal', () => {
-    for (const name of hostileNames) {
+    for (const name of HOSTILE_NAMES) {
       const lines = script({ name });
       expect(assigned(lines, 'name')).toBe(name);
       // The name appears nowhere else but in the comment line and that literal.

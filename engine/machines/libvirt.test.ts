@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { sh } from '../../test/fixtures/cache.js';
 import { buildLibvirtDomain, type LibvirtOptions } from './libvirt.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import type { Controller, Firmware } from './types.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 const DOMAIN_UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -36,7 +29,7 @@ async function domain(
 ): Promise<(path: string) => Promise<string>> {
   const spec = resolveMachineSpec('libvirt', {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: 'web01.qcow2', format: 'qcow2', virtualSize: 20 * GiB },
     ...overrides,
@@ -107,7 +100,7 @@ describe('buildLibvirtDomain', () => {
 
   it('gives Windows SATA, e1000e, local time and the Hyper-V enlightenments', async () => {
     const read = await domain({
-      guest: guests.win10!,
+      guest: GUESTS.win10!,
       disk: { path: 'w.img', format: 'raw', virtualSize: GiB },
     });
     expect(await read('/domain/devices/disk/target/@bus')).toBe('sata');
@@ -119,7 +112,7 @@ describe('buildLibvirtDomain', () => {
   });
 
   it('keeps any printable name intact, and refuses "/" as libvirt does', async () => {
-    for (const name of hostileNames.filter((n) => !n.includes('/'))) {
+    for (const name of HOSTILE_NAMES.filter((n) => !n.includes('/'))) {
       const read = await domain({ name });
       expect(await read('/domain/name')).toBe(name);
     }

@@ -1,24 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
-import type { GuestOs } from '../../shared/guest.js';
 import { FORMATS_BY_HYPERVISOR } from '../../shared/machines.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import type { Hypervisor } from './types.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 const UUID = '5a2b8c41-2f7e-4d9a-b6c3-1d4e5f6a7b8c';
 
 function choices(overrides: Partial<MachineChoices> = {}): MachineChoices {
   return {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: 'web01.vmdk', format: 'vmdk', virtualSize: 20 * GiB },
     ...overrides,
@@ -57,7 +50,7 @@ describe('resolveMachineSpec', () => {
   });
 
   it('takes any printable name, quotes and markup included', () => {
-    for (const name of hostileNames) {
+    for (const name of HOSTILE_NAMES) {
       expect(resolveMachineSpec('vmware', choices({ name })).name).toBe(name);
     }
   });
@@ -144,7 +137,7 @@ describe('resolveMachineSpec', () => {
   });
 
   it('refuses an arm64 system: every definition Ferry writes is for x86', () => {
-    const error = refusal('libvirt', { guest: guests['arm-debian']! });
+    const error = refusal('libvirt', { guest: GUESTS['arm-debian']! });
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.message).toMatch(/arm64/);
   });

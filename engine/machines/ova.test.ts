@@ -3,15 +3,11 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { bash, cachedImage, sh } from '../../test/fixtures/cache.js';
 import { resolveMachineSpec } from './machine-spec.js';
 import { writeOva } from './ova.js';
 import { buildOvf } from './ovf.js';
-
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
+import { GUESTS } from '../../test/fixtures/machines.js';
 
 /** A 6 MiB disk of mixed data and zeros, made streamOptimized by qemu-img. */
 async function streamVmdk(): Promise<string> {
@@ -38,7 +34,7 @@ afterAll(async () => {
 async function descriptor(diskName: string): Promise<string> {
   const spec = resolveMachineSpec('ovf', {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: diskName, format: 'vmdk-stream', virtualSize: 6 * 2 ** 20 },
   });

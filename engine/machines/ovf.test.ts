@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { sh } from '../../test/fixtures/cache.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import { buildOvf, type OvfOptions } from './ovf.js';
 import type { Controller, Firmware } from './types.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 
 let dir: string;
@@ -45,7 +38,7 @@ async function ovf(
 ): Promise<Reader> {
   const spec = resolveMachineSpec('ovf', {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: 'web01-disk1.vmdk', format: 'vmdk-stream', virtualSize: 20 * GiB },
     ...overrides,
@@ -147,7 +140,7 @@ describe('buildOvf', () => {
   });
 
   it('keeps any printable name intact', async () => {
-    for (const name of hostileNames) {
+    for (const name of HOSTILE_NAMES) {
       const read = await ovf({ name });
       expect(await value(read, '/Envelope/VirtualSystem/Name')).toBe(name);
       expect(await value(read, '/Envelope/VirtualSystem/@id')).toBe(name);
@@ -155,7 +148,7 @@ describe('buildOvf', () => {
   });
 
   it('carries an os-release name with control characters as well-formed XML', async () => {
-    const guest = { ...guests.debian12!, name: 'Evil\u0001OS\u001b[31m <x>' };
+    const guest = { ...GUESTS.debian12!, name: 'Evil\u0001OS\u001b[31m <x>' };
     const read = await ovf({ guest });
     expect(await value(read, '/Envelope/VirtualSystem/OperatingSystemSection/Description')).toBe(
       'Evil\ufffdOS\ufffd[31m <x>',

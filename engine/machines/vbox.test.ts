@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { sh } from '../../test/fixtures/cache.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import type { Controller, Firmware } from './types.js';
 import { buildVbox, VBOX_SETTINGS_VERSION } from './vbox.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 const DISK_UUID = '5a2b8c41-2f7e-4d9a-b6c3-1d4e5f6a7b8c';
 const MACHINE_UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -33,7 +26,7 @@ async function vbox(
 ): Promise<(path: string) => Promise<string>> {
   const spec = resolveMachineSpec('virtualbox', {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: 'web01.vdi', format: 'vdi', virtualSize: 20 * GiB, uuid: DISK_UUID },
     ...overrides,
@@ -82,7 +75,7 @@ describe('buildVbox', () => {
   });
 
   it('keeps any printable name intact', async () => {
-    for (const name of hostileNames) {
+    for (const name of HOSTILE_NAMES) {
       const read = await vbox({ name });
       expect(await read('/VirtualBox/Machine/@name')).toBe(name);
     }
@@ -108,7 +101,7 @@ describe('buildVbox', () => {
   });
 
   it('gives Windows SAS rather than LSI parallel SCSI, local time and its OS type', async () => {
-    const read = await vbox({ guest: guests.win11!, controller: 'scsi' });
+    const read = await vbox({ guest: GUESTS.win11!, controller: 'scsi' });
     expect(await read('//StorageController/@type')).toBe('LsiLogicSas');
     expect(await read('/VirtualBox/Machine/@OSType')).toBe('Windows11_64');
     expect(await read('//Hardware/RTC/@localOrUTC')).toBe('local');

@@ -1,23 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GuestOs } from '../../shared/guest.js';
 import { resolveMachineSpec, type MachineChoices } from './machine-spec.js';
 import type { Controller, Firmware } from './types.js';
 import { buildVmx, vmdkAdapterType, VMX_HARDWARE_VERSION } from './vmx.js';
 import { parseVmx } from './vmx-reader.js';
+import { GUESTS, HOSTILE_NAMES } from '../../test/fixtures/machines.js';
 
-const guests = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/guests.json', import.meta.url), 'utf8'),
-) as Record<string, GuestOs>;
-const hostileNames = JSON.parse(
-  readFileSync(new URL('../../test/data/machines/hostile-names.json', import.meta.url), 'utf8'),
-) as string[];
 const GiB = 2 ** 30;
 
 function vmx(overrides: Partial<MachineChoices> = {}): Map<string, string> {
   const spec = resolveMachineSpec('vmware', {
     name: 'web01',
-    guest: guests.debian12!,
+    guest: GUESTS.debian12!,
     firmware: 'uefi',
     disk: { path: 'web01.vmdk', format: 'vmdk', virtualSize: 20 * GiB },
     ...overrides,
@@ -55,7 +48,7 @@ describe('buildVmx', () => {
   });
 
   it('keeps any printable name intact', () => {
-    for (const name of hostileNames) {
+    for (const name of HOSTILE_NAMES) {
       const settings = vmx({ name });
       expect(settings.get('displayname')).toBe(name);
     }
@@ -79,7 +72,7 @@ describe('buildVmx', () => {
   });
 
   it('gives Windows the LSI SAS controller it has a driver for, and e1000e', () => {
-    const settings = vmx({ guest: guests.win10!, controller: 'scsi' });
+    const settings = vmx({ guest: GUESTS.win10!, controller: 'scsi' });
     expect(settings.get('scsi0.virtualdev')).toBe('lsisas1068');
     expect(settings.get('ethernet0.virtualdev')).toBe('e1000e');
     expect(settings.get('guestos')).toBe('windows9-64');
