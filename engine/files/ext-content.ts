@@ -34,25 +34,53 @@ export async function readContent(
   maxBytes: number,
   what: string,
 ): Promise<Buffer> {
-  const where = `${ext.volume.path}: ext ${what}`;
-  if (inode.flags & INODE_FLAGS.encrypted) {
-    throw new FerryError('UNSUPPORTED', 'the file is encrypted (ext4 fscrypt)', {
-      where,
-      hint: 'Ferry cannot read encrypted files; the system they belong to is still converted',
-    });
-  }
+  checkReadable(ext, inode, what);
   if (inode.size > maxBytes) {
     throw new FerryError(
       'UNSUPPORTED',
       `the file holds ${inode.size} bytes, more than the ${maxBytes} Ferry reads`,
-      { where, hint: 'Ferry reads only small system files to identify a disk; this one is not' },
+      {
+        where: `${ext.volume.path}: ext ${what}`,
+        hint: 'Ferry reads only small system files to identify a disk; this one is not',
+      },
     );
   }
-  if (inode.flags & INODE_FLAGS.inlineData) return inlineContent(ext, inode, what);
-  const content = Buffer.alloc(inode.size);
-  const limit = Math.ceil(inode.size / ext.geometry.blockSize);
+  return mappedHead(ext, inode, inode.size, what);
+}
+
+/** The first `min(length, size)` bytes of a regular file, whatever its size. */
+export async function readContentHead(
+  ext: ExtVolume,
+  inode: ExtInode,
+  length: number,
+  what: string,
+): Promise<Buffer> {
+  checkReadable(ext, inode, what);
+  return mappedHead(ext, inode, Math.min(length, inode.size), what);
+}
+
+/** The first `size` bytes (at most the file's size), reading only the blocks that hold them. */
+async function mappedHead(
+  ext: ExtVolume,
+  inode: ExtInode,
+  size: number,
+  what: string,
+): Promise<Buffer> {
+  if (inode.flags & INODE_FLAGS.inlineData)
+    return inlineContent(ext, inode, what).subarray(0, size);
+  const content = Buffer.alloc(size);
+  const limit = Math.ceil(size / ext.geometry.blockSize);
   await ext.readRuns(await dataRuns(ext, inode, limit, what), content, what);
   return content;
+}
+
+function checkReadable(ext: ExtVolume, inode: ExtInode, what: string): void {
+  if (inode.flags & INODE_FLAGS.encrypted) {
+    throw new FerryError('UNSUPPORTED', 'the file is encrypted (ext4 fscrypt)', {
+      where: `${ext.volume.path}: ext ${what}`,
+      hint: 'Ferry cannot read encrypted files; the system they belong to is still converted',
+    });
+  }
 }
 
 /** Where a symbolic link points, as the bytes it stores. */

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sh } from '../../test/fixtures/cache.js';
 import {
   DEEP_LEAF,
   EXT_TREE_CASES,
+  expectSameBytes,
   expectSameTree,
   extTreeFixture,
   extTreeImage,
@@ -20,6 +22,8 @@ import { openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
 import { openExtTree } from './ext-tree.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileTree } from './types.js';
+
+const KiB = 1024;
 
 /** What debugfs must say about each image for its case to test what it claims to. */
 const STRUCTURES: Record<string, [command: string, shows: RegExp][]> = {
@@ -121,6 +125,34 @@ describe.each(EXT_TREE_CASES)('ext files on $name', (spec) => {
     }
     expect(await tree.readFile('/data/small.bin', 1000)).toHaveLength(1000);
   });
+
+  it('reads the head of a file, and only the blocks that hold it', async () => {
+    const counted = countingSource(volume);
+    const heads = await openExtTree(counted.source, (await extDriver.probe(volume))!);
+    // big.bin's head reaches past the direct pointers, sparse.bin's runs into a hole, and
+    // islands.bin's crosses a dozen extents of a two-level tree.
+    const cases: [path: string, length: number][] = [
+      ['/data/big.bin', 4096],
+      ['/data/big.bin', 300 * KiB + 7],
+      ['/data/sparse.bin', 10 * KiB],
+      ['/data/small.bin', 100],
+      ['/data/small.bin', 5000],
+      ['/data/empty-file', 10],
+      ['/etc/os-release', 4096],
+    ];
+    if (spec.name === 'ext4-1k') cases.push(['/data/islands.bin', 50 * KiB]);
+    if (spec.name === 'ext4-inline') cases.push(['/inline/hundred.bin', 30]);
+    for (const [path, length] of cases) {
+      const whole = await readFile(join(fixture.source, path));
+      counted.reset();
+      const head = await heads.readHead!(path, length);
+      expectSameBytes(head, whole.subarray(0, length), `${path} (${length})`);
+      expect(counted.total(), path).toBeLessThan(Math.min(length, whole.length) + 64 * KiB);
+    }
+    expect(await heads.readHead!('/no/such/file', 10)).toBeNull();
+    expect(await heads.readHead!('/links/loop-a', 10)).toBeNull();
+    expect(await heads.readHead!('/usr/lib', 10)).toBeNull();
+  });
 });
 
 describe('ext files on an htree directory', () => {
@@ -180,3 +212,20 @@ describe('ext structures that contradict themselves', () => {
     );
   });
 });
+
+/** `inner`, counting the bytes read from it. */
+function countingSource(inner: BlockSource): {
+  source: BlockSource;
+  total: () => number;
+  reset: () => void;
+} {
+  let total = 0;
+  const source: BlockSource = {
+    ...inner,
+    async read(offset, length) {
+      total += length;
+      return inner.read(offset, length);
+    },
+  };
+  return { source, total: () => total, reset: () => (total = 0) };
+}

@@ -8,7 +8,7 @@ import { FerryError } from '../../shared/errors.js';
 import { extGeometry, readExtSuperblock } from '../filesystems/ext-superblock.js';
 import type { DetectedFilesystem } from '../filesystems/types.js';
 import type { BlockSource } from '../io/source.js';
-import { readContent, readLinkTarget } from './ext-content.js';
+import { readContent, readContentHead, readLinkTarget } from './ext-content.js';
 import { directoryEntries } from './ext-directory.js';
 import { readInode, ROOT_INODE, type ExtInode } from './ext-inode.js';
 import { ExtVolume } from './ext-volume.js';
@@ -37,9 +37,13 @@ class ExtTree implements FileTree {
   constructor(private readonly ext: ExtVolume) {}
 
   async readFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<Buffer | null> {
-    const inode = await this.resolve(path);
-    if (inode?.kind !== 'file') return null;
-    return readContent(this.ext, inode, maxBytes, path);
+    const inode = await this.regularFile(path);
+    return inode && readContent(this.ext, inode, maxBytes, path);
+  }
+
+  async readHead(path: string, length: number): Promise<Buffer | null> {
+    const inode = await this.regularFile(path);
+    return inode && readContentHead(this.ext, inode, length, path);
   }
 
   async list(path: string): Promise<string[] | null> {
@@ -53,6 +57,11 @@ class ExtTree implements FileTree {
       }
     }
     return names;
+  }
+
+  private async regularFile(path: string): Promise<ExtInode | null> {
+    const inode = await this.resolve(path);
+    return inode?.kind === 'file' ? inode : null;
   }
 
   /** The inode at `path`, following every symbolic link on the way and at the end. */

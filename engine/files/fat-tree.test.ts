@@ -83,6 +83,24 @@ describe.each([12, 16, 32] as const)('FAT%i files', (bits) => {
     expect((await tree.readFile('/empty.txt'))?.length).toBe(0);
   });
 
+  it('reads the head of a file, through its chain as far as the head reaches', async () => {
+    const fragmented = await readFile(`${fixture.source}/Frag/fragmented.bin`);
+    // 20000 bytes run from the holes a.bin and c.bin left into the clusters after c.bin.
+    for (const length of [1, 1000, 20000, fragmented.length, fragmented.length + 1]) {
+      const head = await tree.readHead!('/frag/FRAGMENTED.BIN', length);
+      expectSameBytes(head, fragmented.subarray(0, length), `fragmented.bin (${length})`);
+    }
+    expect((await tree.readHead!('/UPPER.TXT', 5))?.toString()).toBe('plain');
+    expect((await tree.readHead!('/upper.txt', 1000))?.toString()).toBe('plain 8.3\n');
+    expect((await tree.readHead!('/efi/boot/bootx64.efi', 2))?.toString('hex')).toBe(
+      (await readFile(`${fixture.source}/EFI/BOOT/BOOTX64.EFI`)).subarray(0, 2).toString('hex'),
+    );
+    expect(await tree.readHead!('/empty.txt', 10)).toEqual(Buffer.alloc(0));
+    expect(await tree.readHead!('/Frag/doomed.bin', 10)).toBeNull();
+    expect(await tree.readHead!('/EFI', 10)).toBeNull();
+    expect(await tree.readHead!('/nowhere/at/all', 10)).toBeNull();
+  });
+
   it('refuses a file larger than maxBytes with UNSUPPORTED', async () => {
     const refusal = await tree
       .readFile('/EFI/BOOT/BOOTX64.EFI', 1000)
@@ -139,6 +157,25 @@ describe('FAT chains that contradict the directory', () => {
     const refusal = await expectBadFilesystem(tree.readFile('/Frag/fragmented.bin'));
     expect(refusal.message).toContain('shorter');
   });
+
+  it.each([16, 32] as const)(
+    'FAT%i: the head of a file is read without following its chain further',
+    async (bits) => {
+      const tree = await withFatEntry(bits, '/Frag/fragmented.bin', ([first]) => [
+        first!,
+        bits === 16 ? 0xfff8 : 0x0ffffff8,
+      ]);
+      const head = await tree.readHead!('/Frag/fragmented.bin', 512);
+      const fixture = await fatTreeFixture(bits);
+      try {
+        const whole = await readFile(`${fixture.source}/Frag/fragmented.bin`);
+        expectSameBytes(head, whole.subarray(0, 512), 'the first cluster');
+      } finally {
+        await fixture.remove();
+      }
+      await expectBadFilesystem(tree.readHead!('/Frag/fragmented.bin', 513));
+    },
+  );
 
   it.each([16, 32] as const)('FAT%i: a directory chain that loops is refused', async (bits) => {
     const tree = await withFatEntry(bits, '/Many', (clusters) => [clusters.at(-1)!, clusters[0]!]);

@@ -49,21 +49,24 @@ class FatTree implements FileTree {
   }
 
   async readFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<Buffer | null> {
-    const found = await this.resolve(path);
-    if (!found || found.root || found.entry.directory) return null;
-    const { size, firstCluster } = found.entry;
-    if (size > maxBytes) {
+    const file = await this.regularFile(path);
+    if (!file) return null;
+    if (file.size > maxBytes) {
       throw new FerryError(
         'UNSUPPORTED',
-        `the file holds ${size} bytes, more than the ${maxBytes} Ferry reads`,
+        `the file holds ${file.size} bytes, more than the ${maxBytes} Ferry reads`,
         {
           where: `${this.volume.path}: FAT ${path}`,
           hint: 'Ferry reads only small system files to identify a disk; this one is not',
         },
       );
     }
-    const count = Math.ceil(size / this.geometry.clusterSize);
-    return this.chains.read(await this.chains.fileClusters(firstCluster, count, path), size, path);
+    return this.content(file, file.size, path);
+  }
+
+  async readHead(path: string, length: number): Promise<Buffer | null> {
+    const file = await this.regularFile(path);
+    return file && this.content(file, Math.min(length, file.size), path);
   }
 
   async list(path: string): Promise<string[] | null> {
@@ -72,6 +75,18 @@ class FatTree implements FileTree {
     if (found.root) return (await this.rootEntries()).map((entry) => entry.name);
     if (!found.entry.directory) return null;
     return (await this.entriesOf(found.entry, path)).map((entry) => entry.name);
+  }
+
+  private async regularFile(path: string): Promise<FatDirent | null> {
+    const found = await this.resolve(path);
+    return !found || found.root || found.entry.directory ? null : found.entry;
+  }
+
+  /** The first `length` bytes of a file, following its chain only as far as they reach. */
+  private async content(file: FatDirent, length: number, path: string): Promise<Buffer> {
+    const count = Math.ceil(length / this.geometry.clusterSize);
+    const clusters = await this.chains.fileClusters(file.firstCluster, count, path);
+    return this.chains.read(clusters, length, path);
   }
 
   private async resolve(path: string): Promise<Found | null> {

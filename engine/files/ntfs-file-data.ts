@@ -17,12 +17,38 @@ const ENCRYPTED = 0x4000;
 const COMPRESSION_UNIT = 4;
 const MAX_COMPRESSED_CLUSTER = 4096;
 
-export async function readFileData(
+/** The whole content of a file, its size checked against `maxBytes` before anything is read. */
+export function readFileData(
   mft: Mft,
   boot: NtfsBoot,
   file: MftRecord,
   maxBytes: number,
   where: string,
+): Promise<Buffer> {
+  return readData(mft, boot, file, where, (size) => {
+    checkSize(size, maxBytes, where);
+    return size;
+  });
+}
+
+/** The first `min(length, size)` bytes of a file, reading only the clusters that hold them. */
+export function readFileHead(
+  mft: Mft,
+  boot: NtfsBoot,
+  file: MftRecord,
+  length: number,
+  where: string,
+): Promise<Buffer> {
+  return readData(mft, boot, file, where, (size) => Math.min(length, size));
+}
+
+/** The first `wanted(size)` bytes of the file's $DATA. */
+async function readData(
+  mft: Mft,
+  boot: NtfsBoot,
+  file: MftRecord,
+  where: string,
+  wanted: (size: number) => number,
 ): Promise<Buffer> {
   const pieces = await mft.attributePieces(file, DATA, '');
   const first = pieces.find((a) => (a.nonResident?.lowestVcn ?? 0) === 0);
@@ -32,13 +58,12 @@ export async function readFileData(
   }
   if (first.value) {
     if (pieces.length > 1) throw ntfsError('a resident $DATA has more than one piece', where);
-    checkSize(first.value.length, maxBytes, where);
-    return Buffer.from(first.value);
+    return Buffer.from(first.value.subarray(0, wanted(first.value.length)));
   }
   const stream = mft.joinPieces(pieces, '$DATA', where);
-  checkSize(stream.dataSize, maxBytes, where);
+  const length = wanted(stream.dataSize);
   const compression = first.flags & COMPRESSION_MASK;
-  if (compression === 0) return mft.readStream(stream, 0, stream.dataSize, where);
+  if (compression === 0) return mft.readStream(stream, 0, length, where);
   const unit = first.nonResident?.compressionUnit ?? 0;
   if (compression !== 1 || unit !== COMPRESSION_UNIT || boot.clusterSize > MAX_COMPRESSED_CLUSTER) {
     throw unsupported(
@@ -47,7 +72,7 @@ export async function readFileData(
       'only LZNT1 with 16-cluster units on volumes of clusters up to 4 KiB is read',
     );
   }
-  return readCompressed(mft, boot.clusterSize << unit, boot.clusterSize, stream, where);
+  return readCompressed(mft, boot.clusterSize << unit, boot.clusterSize, stream, length, where);
 }
 
 function checkSize(size: number, maxBytes: number, where: string): void {
@@ -68,19 +93,21 @@ function unsupported(message: string, where: string, hint: string): FerryError {
  * Each compression unit is sparse (zeros) when its first cluster is a hole, stored as is when
  * every cluster is allocated, and LZNT1-compressed otherwise; as ntfs-3g does, a compressed unit
  * is read whole, its holes as zeros, and decompression stops at the first empty chunk header.
+ * Only the units holding the first `length` bytes are read.
  */
 async function readCompressed(
   mft: Mft,
   unitSize: number,
   clusterSize: number,
   stream: DataStream,
+  length: number,
   where: string,
 ): Promise<Buffer> {
-  const out = Buffer.alloc(stream.dataSize);
+  const out = Buffer.alloc(length);
   const mapped = stream.runs.reduce((end, run) => Math.max(end, run.vcn + run.length), 0);
   const raw = { ...stream, initializedSize: mapped * clusterSize };
   const unitClusters = unitSize / clusterSize;
-  const wanted = Math.min(stream.dataSize, stream.initializedSize);
+  const wanted = Math.min(length, stream.initializedSize);
   for (let start = 0; start < wanted; start += unitSize) {
     const firstVcn = start / clusterSize;
     const holes = holeClusters(stream, firstVcn, unitClusters);

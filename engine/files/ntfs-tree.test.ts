@@ -188,6 +188,38 @@ describe('openNtfsTree on a Windows-like volume made through ntfs-3g', () => {
     await expectFerryError(tree.readFile('/Windows/win.ini', 10), 'UNSUPPORTED');
   });
 
+  it('reads the head of a file, and only the clusters that hold it', async () => {
+    const { image, files } = await windowsVolume();
+    const counted = countingSource(bufferSource(await readFile(image), image));
+    const tree = await openNtfsTree(counted.source, NTFS);
+    const kernel = '/Windows/System32/ntoskrnl.exe';
+    // SOFTWARE's head crosses dozens of one-cluster runs; setup.log's runs from compressed units
+    // into stored ones, sparse.dat's from holes into its first island.
+    for (const [path, length] of [
+      [SOFTWARE, 100_000],
+      [SOFTWARE, 1],
+      [kernel, 4096],
+      ['/Windows/Logs/setup.log', 300_000],
+      ['/Windows/Temp/sparse.dat', 1024 * 1024 + 6000],
+      ['/Windows/win.ini', 5],
+      ['/Windows/win.ini', 1_000_000],
+      ['/Program Files/App/readme.txt', 1_000_000],
+    ] as const) {
+      const whole = files.get(path)!;
+      counted.reset();
+      const head = await tree.readHead!(path, length);
+      expect(head?.equals(whole.subarray(0, length)), `${path} (${length})`).toBe(true);
+      expect(counted.total(), path).toBeLessThan(Math.min(length, whole.length) + 256 * 1024);
+    }
+    counted.reset();
+    expect((await tree.readHead!('/WINDOWS/system32/NTOSKRNL.EXE', 2))?.toString()).toBe('MZ');
+    expect(counted.total()).toBeLessThan(files.get(kernel)!.length / 4);
+    expect(await tree.readHead!('/Windows/System32/config/SAM', 10)).toBeNull();
+    expect(await tree.readHead!('/Windows/System32', 10)).toBeNull();
+    expect(await tree.readHead!('/Documents and Settings/desktop.ini', 10)).toBeNull();
+    await expectFerryError(tree.readHead!(COMPACTED, 2), 'UNSUPPORTED');
+  });
+
   it.each([512, 65536] as const)('reads a volume of %i-byte clusters', async (clusterSize) => {
     const { image, files } = await clusterVolume(clusterSize);
     await withTree(image, async (tree) => {

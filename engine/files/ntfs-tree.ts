@@ -18,7 +18,7 @@ import {
 import { Mft } from '../filesystems/ntfs-mft.js';
 import { REPARSE_POINT, type MftRecord, type NtfsAttribute } from '../filesystems/ntfs-record.js';
 import { readInside } from '../filesystems/read-inside.js';
-import { readFileData } from './ntfs-file-data.js';
+import { readFileData, readFileHead } from './ntfs-file-data.js';
 import { DirectoryIndex, DOS_NAMESPACE, type IndexEntry } from './ntfs-index.js';
 import { readUpCase, type NameCollation } from './ntfs-upcase.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileTree } from './types.js';
@@ -60,21 +60,13 @@ class NtfsTree implements FileTree {
   ) {}
 
   async readFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<Buffer | null> {
-    const file = await this.resolve(path);
-    if (!file || (await this.index(file))) return null;
-    const where = `${this.volume.path}: ${path}`;
-    const tag = await this.reparseTag(file);
-    if (tag !== null) {
-      throw new FerryError(
-        'UNSUPPORTED',
-        `the file is a reparse point (tag 0x${tag.toString(16)}) whose data lies elsewhere`,
-        {
-          where,
-          hint: 'Windows stores it compacted, deduplicated or in the cloud; read it in Windows',
-        },
-      );
-    }
-    return readFileData(this.mft, this.boot, file, maxBytes, where);
+    const file = await this.regularFile(path);
+    return file && readFileData(this.mft, this.boot, file, maxBytes, this.where(path));
+  }
+
+  async readHead(path: string, length: number): Promise<Buffer | null> {
+    const file = await this.regularFile(path);
+    return file && readFileHead(this.mft, this.boot, file, length, this.where(path));
   }
 
   async list(path: string): Promise<string[] | null> {
@@ -85,6 +77,31 @@ class NtfsTree implements FileTree {
     return (await index.entries())
       .filter((entry) => entry.namespace !== DOS_NAMESPACE && entry.name !== '.')
       .map((entry) => entry.name);
+  }
+
+  /**
+   * The base record of the file at `path`; null when it is missing or a directory. A file whose
+   * data lies elsewhere is refused.
+   */
+  private async regularFile(path: string): Promise<MftRecord | null> {
+    const file = await this.resolve(path);
+    if (!file || (await this.index(file))) return null;
+    const tag = await this.reparseTag(file);
+    if (tag !== null) {
+      throw new FerryError(
+        'UNSUPPORTED',
+        `the file is a reparse point (tag 0x${tag.toString(16)}) whose data lies elsewhere`,
+        {
+          where: this.where(path),
+          hint: 'Windows stores it compacted, deduplicated or in the cloud; read it in Windows',
+        },
+      );
+    }
+    return file;
+  }
+
+  private where(path: string): string {
+    return `${this.volume.path}: ${path}`;
   }
 
   /** The base record at `path`; null when a component is missing or a link or junction. */

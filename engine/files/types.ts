@@ -13,6 +13,12 @@ export interface FileTree {
    * that contradict themselves, and UNSUPPORTED when the file is larger than `maxBytes`.
    */
   readFile(path: string, maxBytes?: number): Promise<Buffer | null>;
+  /**
+   * The first `min(length, size)` bytes of the regular file at `path`, under readFile's rules for
+   * paths, links and errors but with no size cap: only the blocks holding those bytes are read,
+   * so a header is cheap to look at however large the file is.
+   */
+  readHead(path: string, length: number): Promise<Buffer | null>;
   /** The names in the directory at `path` (without "." and ".."), or null when it is missing. */
   list(path: string): Promise<string[] | null>;
 }

@@ -24,6 +24,9 @@ function memoryTree(files: Record<string, Buffer>, caseInsensitive = false): Fil
       }
       return bytes;
     },
+    async readHead(path, length) {
+      return stored.get(fold(path))?.subarray(0, length) ?? null;
+    },
     async list(path) {
       const prefix = `${fold(path).replace(/\/$/, '')}/`;
       const names = [...stored.keys()]
@@ -37,6 +40,7 @@ function memoryTree(files: Record<string, Buffer>, caseInsensitive = false): Fil
 /** A FileTree whose filesystem is damaged everywhere, as a reader reports it. */
 const brokenTree: FileTree = {
   readFile: () => Promise.reject(new FerryError('BAD_FILESYSTEM', 'inode 2 is corrupt')),
+  readHead: () => Promise.reject(new FerryError('BAD_FILESYSTEM', 'inode 2 is corrupt')),
   list: () => Promise.reject(new FerryError('BAD_FILESYSTEM', 'inode 2 is corrupt')),
 };
 
@@ -157,6 +161,7 @@ describe('detectGuest finds Windows', () => {
     const kernelOnly = await windowsTree(await windows11Hive());
     const tree: FileTree = {
       list: kernelOnly.list,
+      readHead: kernelOnly.readHead,
       readFile: (path, maxBytes) =>
         path.endsWith('SOFTWARE')
           ? Promise.reject(new FerryError('UNSUPPORTED', 'the file is too large', { where: path }))
@@ -217,6 +222,7 @@ describe('detectGuest on disks with several filesystems', () => {
   it('lets a bug in a reader (anything but a FerryError) through', async () => {
     const buggy: FileTree = {
       readFile: () => Promise.reject(new TypeError('x')),
+      readHead: () => Promise.reject(new TypeError('x')),
       list: async () => null,
     };
     await expect(detectGuest([{ partition: 1, tree: buggy }])).rejects.toThrow(TypeError);

@@ -6,7 +6,7 @@
 import { FerryError } from '../../shared/errors.js';
 import type { GuestOs } from '../../shared/guest.js';
 import type { FileTree } from '../files/types.js';
-import { type Architecture, executableArchitecture } from './executable-arch.js';
+import { type Architecture, executableArchitecture, PE_POINTER_OFFSET } from './executable-arch.js';
 import { describeOsRelease, parseOsRelease } from './os-release.js';
 import { RegistryHive } from './registry-hive.js';
 import { CURRENT_VERSION_KEY, readWindowsVersion } from './windows-version.js';
@@ -34,6 +34,12 @@ const MAX_OS_RELEASE_BYTES = 64 * 1024;
  * usual 64 MiB file cap would refuse them. Larger than this is refused with a warning.
  */
 const MAX_HIVE_BYTES = 512 * 1024 * 1024;
+/** Read first: ELF's header is at the start, PE's usually a few hundred bytes in. */
+const EXECUTABLE_HEAD = 4096;
+/** "PE\0\0" and the COFF Machine field. */
+const PE_MACHINE_END = 6;
+/** A PE header further in than this is not looked for: no linker puts one there. */
+const MAX_PE_HEADER_AT = 64 * 1024;
 
 type Warn = (message: string) => void;
 
@@ -86,7 +92,7 @@ async function detectWindows(
 ): Promise<GuestOs | null> {
   const hive = await readOrWarn(tree, SOFTWARE_HIVE, MAX_HIVE_BYTES, warn);
   if (hive === null) return null;
-  const kernel = await readOrWarn(tree, KERNEL, undefined, warn);
+  const kernel = await executableHead(tree, KERNEL, warn);
   // A hive that cannot be read (undefined) still means Windows if its kernel is there too; on a
   // filesystem where nothing can be read it means nothing.
   if (hive === undefined && !kernel) return null;
@@ -137,19 +143,47 @@ async function firstFile(
 }
 
 async function shellArchitecture(tree: FileTree, warn: Warn): Promise<Architecture | null> {
-  const shell = await firstFile(tree, SHELL_PATHS, undefined, warn);
-  return shell === null ? null : executableArchitecture(shell);
+  for (const path of SHELL_PATHS) {
+    const head = await executableHead(tree, path, warn);
+    if (head) return executableArchitecture(head);
+  }
+  return null;
+}
+
+/**
+ * Enough of the executable at `path` for executableArchitecture: its first bytes, and for a PE
+ * image whose header lies past them, as far as that header.
+ */
+async function executableHead(
+  tree: FileTree,
+  path: string,
+  warn: Warn,
+): Promise<Buffer | null | undefined> {
+  const head = await orWarn(path, warn, () => tree.readHead(path, EXECUTABLE_HEAD));
+  if (!head || head.length < EXECUTABLE_HEAD || head.toString('latin1', 0, 2) !== 'MZ') return head;
+  const needed = head.readUInt32LE(PE_POINTER_OFFSET) + PE_MACHINE_END;
+  if (needed <= head.length || needed > MAX_PE_HEADER_AT) return head;
+  return orWarn(path, warn, () => tree.readHead(path, needed));
 }
 
 /** The file's bytes; null when it does not exist; undefined (after a warning) when it is unreadable. */
-async function readOrWarn(
+function readOrWarn(
   tree: FileTree,
   path: string,
   maxBytes: number | undefined,
   warn: Warn,
 ): Promise<Buffer | null | undefined> {
+  return orWarn(path, warn, () => tree.readFile(path, maxBytes));
+}
+
+/** What `read` gives; undefined, after a warning naming `path`, when it fails with a FerryError. */
+async function orWarn(
+  path: string,
+  warn: Warn,
+  read: () => Promise<Buffer | null>,
+): Promise<Buffer | null | undefined> {
   try {
-    return await tree.readFile(path, maxBytes);
+    return await read();
   } catch (error) {
     if (!(error instanceof FerryError)) throw error;
     warn(error.where ? error.toLine() : `${path}: ${error.toLine()}`);

@@ -17,7 +17,8 @@ const ELF_MACHINES: ReadonlyMap<number, Architecture> = new Map([
   [183, 'arm64'], // EM_AARCH64
 ]);
 
-const PE_POINTER_OFFSET = 0x3c;
+/** Where the DOS header of a PE image keeps the offset of the PE header (e_lfanew). */
+export const PE_POINTER_OFFSET = 0x3c;
 /** IMAGE_FILE_MACHINE_* values of the COFF header. */
 const PE_MACHINES: ReadonlyMap<number, Architecture> = new Map([
   [0x014c, 'x86'], // I386

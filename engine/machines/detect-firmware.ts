@@ -33,8 +33,6 @@ const KNOWN_LOADERS = [
   '/EFI/BOOT/BOOTIA32.EFI',
   '/EFI/Microsoft/Boot/bootmgfw.efi',
 ];
-/** GRUB, shim and Windows Boot Manager are a few MiB; a file this large is no bootloader. */
-const MAX_LOADER_BYTES = 32 * 1024 * 1024;
 /** Folders listed and files read at most per ESP, so that a hostile ESP costs little. */
 const MAX_VENDOR_FOLDERS = 64;
 const MAX_CANDIDATES = 32;
@@ -126,6 +124,6 @@ async function findLoader(tree: FileTree): Promise<string | null> {
 
 /** UEFI applications are PE images; an empty or stray file named *.efi boots nothing. */
 async function isPeImage(tree: FileTree, path: string): Promise<boolean> {
-  const bytes = await tree.readFile(path, MAX_LOADER_BYTES);
-  return bytes !== null && bytes.length >= 2 && bytes.toString('latin1', 0, 2) === 'MZ';
+  const head = await tree.readHead(path, 2);
+  return head !== null && head.length === 2 && head.toString('latin1') === 'MZ';
 }
