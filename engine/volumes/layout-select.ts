@@ -1,7 +1,8 @@
 import { FerryError } from '../../shared/errors.js';
-import type { FilesystemType, InspectReport, PartitionReport } from '../../shared/layout.js';
+import type { InspectReport, PartitionReport } from '../../shared/layout.js';
 import { formatSize } from '../../shared/units.js';
 import type { VolumeRequest } from './types.js';
+import { canResize } from './resize-filesystem.js';
 
 /**
  * Which source partitions the destination keeps, at which size, and whether each filesystem is
@@ -10,17 +11,6 @@ import type { VolumeRequest } from './types.js';
  */
 
 export const MIB = 1024 * 1024;
-
-/** Filesystems Ferry resizes (engine/volumes/resize-*.ts): any other keeps its own size. */
-export const RESIZABLE_FILESYSTEMS: ReadonlySet<FilesystemType> = new Set<FilesystemType>([
-  'ext2',
-  'ext3',
-  'ext4',
-  'ntfs',
-  'fat12',
-  'fat16',
-  'fat32',
-]);
 
 export interface KeptPartition {
   entry: PartitionReport;
@@ -145,7 +135,7 @@ function keep(
   if (size === entry.size) return { entry, size, action: 'copy' };
   const filesystem = entry.filesystem;
   const where = `${report.source} partition ${entry.number}`;
-  if (filesystem && RESIZABLE_FILESYSTEMS.has(filesystem.type)) {
+  if (filesystem && canResize(filesystem.type)) {
     if (filesystem.usedBytes !== null && size < filesystem.usedBytes) {
       throw refused(
         `its ${filesystem.type} filesystem uses ${formatSize(filesystem.usedBytes)}, more than ${formatSize(size)}`,

@@ -37,6 +37,11 @@ const RESIZERS: Partial<Record<FilesystemType, FilesystemResizer>> = {
   fat32: fatResizer,
 };
 
+/** Whether Ferry can make a filesystem of this type follow a new partition size. */
+export function canResize(type: FilesystemType): boolean {
+  return RESIZERS[type] !== undefined;
+}
+
 /**
  * What the wizard's sliders and the planner need, cheaply: whether the filesystem can follow a
  * new size, and an estimate of the smallest. Given the volume, a native resizer reads the exact
