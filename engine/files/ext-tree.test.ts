@@ -22,6 +22,7 @@ import { openFileSource } from '../io/file-source.js';
 import type { BlockSource } from '../io/source.js';
 import { openExtTree } from './ext-tree.js';
 import { DEFAULT_MAX_FILE_BYTES, type FileTree } from './types.js';
+import { countingSource } from '../../test/fixtures/counting-source.js';
 
 const KiB = 1024;
 
@@ -212,20 +213,3 @@ describe('ext structures that contradict themselves', () => {
     );
   });
 });
-
-/** `inner`, counting the bytes read from it. */
-function countingSource(inner: BlockSource): {
-  source: BlockSource;
-  total: () => number;
-  reset: () => void;
-} {
-  let total = 0;
-  const source: BlockSource = {
-    ...inner,
-    async read(offset, length) {
-      total += length;
-      return inner.read(offset, length);
-    },
-  };
-  return { source, total: () => total, reset: () => (total = 0) };
-}

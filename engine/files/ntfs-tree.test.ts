@@ -12,7 +12,6 @@ import {
 } from '../../test/fixtures/ntfs.js';
 import { bufferSource, withImage } from '../../test/fixtures/tables.js';
 import type { DetectedFilesystem } from '../filesystems/types.js';
-import type { BlockSource } from '../io/source.js';
 import {
   clusterVolume,
   COMPACTED,
@@ -21,6 +20,7 @@ import {
 } from '../../test/fixtures/ntfs-trees.js';
 import { openNtfsTree } from './ntfs-tree.js';
 import type { FileTree } from './types.js';
+import { countingSource } from '../../test/fixtures/counting-source.js';
 
 const NTFS: DetectedFilesystem = { type: 'ntfs', label: null, uuid: null, size: null };
 const SOFTWARE = '/Windows/System32/config/SOFTWARE';
@@ -311,20 +311,4 @@ function recordHolding(bytes: Buffer, name: string): number {
     if (bytes.toString('latin1', record, record + 4) === 'FILE') return record;
   }
   throw new Error(`no MFT record holds ${name}`);
-}
-
-function countingSource(inner: BlockSource): {
-  source: BlockSource;
-  total: () => number;
-  reset: () => void;
-} {
-  let total = 0;
-  const source: BlockSource = {
-    ...inner,
-    async read(offset, length) {
-      total += length;
-      return inner.read(offset, length);
-    },
-  };
-  return { source, total: () => total, reset: () => (total = 0) };
 }

@@ -33,42 +33,41 @@ export const extResizer: FilesystemResizer = {
 
   async resize(input: ResizeInput): Promise<ResizeOutcome> {
     const where = input.volume.path;
-    const copy = await TemporaryCopy.create({
-      ...input,
-      size: Math.max(input.volume.size, input.newSize),
-    });
-    try {
-      const warnings = await check(copy, input);
-      const before = await copy.withView((view) => extBlocks(view, where));
-      const newBlocks = Math.floor(input.newSize / before.blockSize);
-      if (newBlocks < before.blocksCount) {
-        const minimumBlocks = await minimumBlocksOf(copy, input);
-        if (newBlocks < minimumBlocks) {
-          refuseBelowMinimum({
+    return TemporaryCopy.use(
+      {
+        ...input,
+        size: Math.max(input.volume.size, input.newSize),
+      },
+      async (copy) => {
+        const warnings = await check(copy, input);
+        const before = await copy.withView((view) => extBlocks(view, where));
+        const newBlocks = Math.floor(input.newSize / before.blockSize);
+        if (newBlocks < before.blocksCount) {
+          const minimumBlocks = await minimumBlocksOf(copy, input);
+          if (newBlocks < minimumBlocks) {
+            refuseBelowMinimum({
+              where,
+              what: `its ${input.filesystem.type} filesystem`,
+              newSize: input.newSize,
+              minimum: minimumBlocks * before.blockSize,
+              source: 'resize2fs -P',
+            });
+          }
+        }
+        if (newBlocks !== before.blocksCount) {
+          await runResizeTool({
+            name: 'resize2fs',
+            args: [copy.path, String(newBlocks)],
+            packageName: E2FSPROGS,
             where,
-            what: `its ${input.filesystem.type} filesystem`,
-            newSize: input.newSize,
-            minimum: minimumBlocks * before.blockSize,
-            source: 'resize2fs -P',
+            signal: input.signal,
           });
         }
-      }
-      if (newBlocks !== before.blocksCount) {
-        await runResizeTool({
-          name: 'resize2fs',
-          args: [copy.path, String(newBlocks)],
-          packageName: E2FSPROGS,
-          where,
-          signal: input.signal,
-        });
-      }
-      await copy.truncate(input.newSize);
-      const after = await copy.withView((view) => extBlocks(view, where));
-      return { copy, filesystemSize: after.blocksCount * after.blockSize, warnings };
-    } catch (error) {
-      await copy.dispose();
-      throw error;
-    }
+        await copy.truncate(input.newSize);
+        const after = await copy.withView((view) => extBlocks(view, where));
+        return { copy, filesystemSize: after.blocksCount * after.blockSize, warnings };
+      },
+    );
   },
 };
 

@@ -69,18 +69,14 @@ export const fatResizer: FilesystemResizer = {
             : `a ${geometry.type} filesystem keeps at least ${fewest} clusters`,
       });
     }
-    const copy = await TemporaryCopy.create({
-      ...input,
-      size: newSize,
-      placements: placements(geometry, layout, kept),
-    });
-    try {
-      await clearFatEntriesFrom(copy, geometry, layout, kept + 2);
-      await patchBootSectors(copy, geometry, layout, layout.clusterCount - scan.nonFree);
-    } catch (error) {
-      await copy.dispose();
-      throw error;
-    }
+    const copy = await TemporaryCopy.use(
+      { ...input, size: newSize, placements: placements(geometry, layout, kept) },
+      async (copy) => {
+        await clearFatEntriesFrom(copy, geometry, layout, kept + 2);
+        await patchBootSectors(copy, geometry, layout, layout.clusterCount - scan.nonFree);
+        return copy;
+      },
+    );
     const warnings = layout.capped
       ? [
           `${where}: a ${geometry.type} filesystem holds at most ${CLUSTER_LIMITS[geometry.type].max} clusters of ${formatSize(geometry.clusterSize)}, so it grows to ${formatSize(layout.filesystemSize)} and the rest of the partition stays unused`,

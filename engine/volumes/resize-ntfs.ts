@@ -31,48 +31,47 @@ export const ntfsResizer: FilesystemResizer = {
 
   async resize(input: ResizeInput): Promise<ResizeOutcome> {
     const where = input.volume.path;
-    const copy = await TemporaryCopy.create({
-      ...input,
-      size: Math.max(input.volume.size, input.newSize),
-    });
-    try {
-      const before = await ntfsGeometry(copy, where);
-      // ntfsresize writes the new backup boot sector only for a size in whole sectors.
-      const newSize = Math.floor(input.newSize / before.bytesPerSector) * before.bytesPerSector;
-      if (newSize < before.size + before.bytesPerSector) {
-        const minimum = await minimumSizeOf(copy, input);
-        if (newSize < minimum) {
-          refuseBelowMinimum({
-            where,
-            what: 'its ntfs filesystem',
-            newSize: input.newSize,
-            minimum,
-            source: 'ntfsresize --info',
-          });
+    return TemporaryCopy.use(
+      {
+        ...input,
+        size: Math.max(input.volume.size, input.newSize),
+      },
+      async (copy) => {
+        const before = await ntfsGeometry(copy, where);
+        // ntfsresize writes the new backup boot sector only for a size in whole sectors.
+        const newSize = Math.floor(input.newSize / before.bytesPerSector) * before.bytesPerSector;
+        if (newSize < before.size + before.bytesPerSector) {
+          const minimum = await minimumSizeOf(copy, input);
+          if (newSize < minimum) {
+            refuseBelowMinimum({
+              where,
+              what: 'its ntfs filesystem',
+              newSize: input.newSize,
+              minimum,
+              source: 'ntfsresize --info',
+            });
+          }
         }
-      }
-      await runResizeTool({
-        name: 'ntfsresize',
-        args: ['--force', '--no-progress-bar', '--size', String(newSize), copy.path],
-        packageName: NTFS_3G,
-        where,
-        // It asks before the dangerous part; on a scratch copy the answer is yes.
-        input: 'y\n',
-        signal: input.signal,
-      });
-      await copy.truncate(input.newSize);
-      const after = await ntfsGeometry(copy, where);
-      return {
-        copy,
-        filesystemSize: after.size,
-        warnings: [
-          `${where}: the NTFS filesystem was resized outside Windows and is marked for checking; Windows runs chkdsk on it at its first boot`,
-        ],
-      };
-    } catch (error) {
-      await copy.dispose();
-      throw error;
-    }
+        await runResizeTool({
+          name: 'ntfsresize',
+          args: ['--force', '--no-progress-bar', '--size', String(newSize), copy.path],
+          packageName: NTFS_3G,
+          where,
+          // It asks before the dangerous part; on a scratch copy the answer is yes.
+          input: 'y\n',
+          signal: input.signal,
+        });
+        await copy.truncate(input.newSize);
+        const after = await ntfsGeometry(copy, where);
+        return {
+          copy,
+          filesystemSize: after.size,
+          warnings: [
+            `${where}: the NTFS filesystem was resized outside Windows and is marked for checking; Windows runs chkdsk on it at its first boot`,
+          ],
+        };
+      },
+    );
   },
 };
 

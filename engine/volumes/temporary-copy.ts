@@ -48,6 +48,23 @@ export class TemporaryCopy {
     readonly where: string,
   ) {}
 
+  /**
+   * Makes the copy and hands it to `work`, which resizes it. If the work fails, the copy is
+   * deleted; on success it is the caller's until `dispose`.
+   */
+  static async use<T>(
+    input: TemporaryCopyInput,
+    work: (copy: TemporaryCopy) => Promise<T>,
+  ): Promise<T> {
+    const copy = await TemporaryCopy.create(input);
+    try {
+      return await work(copy);
+    } catch (error) {
+      await copy.dispose();
+      throw error;
+    }
+  }
+
   /** Makes the copy. Whatever goes wrong on the way (a cancel included), no file is left. */
   static async create(input: TemporaryCopyInput): Promise<TemporaryCopy> {
     const where = input.volume.path;
