@@ -22,7 +22,7 @@ export class FlatDiskWriter {
     private readonly thick: boolean,
   ) {
     // Thin, the file keeps the disk's holes; thick, every byte is written front to back.
-    this.batch = new WriteBatch(file, thick);
+    this.batch = new WriteBatch(file);
   }
 
   async write(extent: Extent): Promise<void> {

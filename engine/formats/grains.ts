@@ -8,10 +8,12 @@
  * An extent's memory goes back to its producer once every grain holding a view of it has been
  * released, so a writer releases each grain exactly once, when it no longer needs its parts.
  */
+import { alignedBuffers } from '../io/aligned-memory.js';
 import { SharedRelease } from './shared-release.js';
 import type { Extent } from './types.js';
 
-const ZEROS = Buffer.alloc(2 ** 20);
+/** Aligned, so zeros that fill a thick disk or pad a grain are written past the page cache too. */
+const ZEROS = alignedBuffers(1, 2 ** 20)?.[0] ?? Buffer.alloc(2 ** 20);
 
 export interface Grain {
   /** The grain's bytes start at index * grain size. */

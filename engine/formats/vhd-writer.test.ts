@@ -104,7 +104,14 @@ describe('VHD writers', () => {
           expect(header.readUInt32BE(32)).toBe(2 * MiB);
           const batBytes = Math.ceil((header.readUInt32BE(28) * 4) / 512) * 512;
           const stored = allocated.reduce((sum, r) => sum + Math.ceil(r.length / (2 * MiB)), 0);
-          expect(bytes.length).toBe(1536 + batBytes + stored * (2 * MiB + 512) + 512);
+          // Every block's data starts on a 4 KiB boundary, its bitmap in the sector before.
+          const bat = bytes.subarray(1536, 1536 + header.readUInt32BE(28) * 4);
+          const entries = Array.from({ length: bat.length / 4 }, (_, i) => bat.readUInt32BE(i * 4));
+          const blocks = entries.filter((entry) => entry !== 0xffffffff);
+          expect(blocks).toHaveLength(stored);
+          for (const entry of blocks) expect(((entry + 1) * 512) % 4096).toBe(0);
+          const firstData = Math.ceil((1536 + batBytes + 512) / 4096) * 4096;
+          expect(bytes.length).toBe(firstData + stored * (2 * MiB + 4096) - 4096 + 512);
         }
       });
     }

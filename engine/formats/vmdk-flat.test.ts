@@ -73,6 +73,23 @@ describe('monolithicFlat writer', () => {
     expect(flat.blocks * 512).toBeLessThanOrEqual(1 << 20);
   });
 
+  it('allocates every byte of the flat file when thick, as a preallocated disk', async () => {
+    const target = join(dir, 'thick.vmdk');
+    const writer = await vmdkFlatWriter.create(target, {
+      size: 16 << 20,
+      thick: true,
+      compress: false,
+    });
+    await writer.write({ offset: 4096, data: Buffer.alloc(4096, 1) });
+    await writer.finish();
+    const flat = await stat(join(dir, 'thick-flat.vmdk'));
+    expect(flat.size).toBe(16 << 20);
+    expect(flat.blocks * 512).toBeGreaterThanOrEqual(16 << 20);
+    const bytes = await readFile(join(dir, 'thick-flat.vmdk'));
+    expect(bytes.subarray(4096, 8192).every((byte) => byte === 1)).toBe(true);
+    expect(bytes.subarray(8192).every((byte) => byte === 0)).toBe(true);
+  });
+
   it('writes a descriptor qemu and VMware parse', async () => {
     const target = join(dir, 'described.vmdk');
     await writeImage(

@@ -40,7 +40,7 @@ export function monolithicFlatWriter(descriptor: DescriptorOptions = {}): Format
         await descriptorFile.discard();
         throw error;
       }
-      const disk = new FlatDiskWriter(flat, options.size, false);
+      const disk = new FlatDiskWriter(flat, options.size, options.thick);
       return {
         write: (extent) => disk.write(extent),
         async finish(): Promise<string[]> {

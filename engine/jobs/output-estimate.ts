@@ -27,8 +27,11 @@ const ALLOCATION_UNIT: Record<FormatName, number> = {
 };
 /** A fixed VHDX stores whole blocks of this size, as Hyper-V does. */
 const FIXED_VHDX_BLOCK = 32 * MiB;
-/** Per stored unit: a VHD sector bitmap, a stream grain marker, deflate's growth on random data. */
-const UNIT_OVERHEAD = 512;
+/**
+ * Per stored unit: a stream grain marker, deflate's growth on random data; a VHD block's sector
+ * bitmap sits in the 4 KiB before its data (vhd-writer.ts).
+ */
+const unitOverhead = (format: FormatName): number => (format === 'vhd' ? 4 * KiB : 512);
 
 /** Whether the output holds every byte of its disk: a fixed format, or `thick` where it means something. */
 export function isPreallocated(format: FormatName, thick: boolean): boolean {
@@ -50,15 +53,14 @@ export function estimateOutputBytes(
   const { format } = plan;
   const preallocated = isPreallocated(format, thick);
   const size = presentedSize(format, plan.diskSize, preallocated);
-  // Headers and tables, plus the alignment padding between them, which the space reserved
-  // ahead of the writes (PartialFile.reserveThrough) allocates rather than leaving as holes.
+  // Headers and tables, plus the alignment padding between them.
   const metadata = 4 * MiB + Math.ceil(size / 4096);
   if (preallocated) {
     const unit = format === 'vhdx' ? FIXED_VHDX_BLOCK : ALLOCATION_UNIT[format];
     return unitsTouched([{ start: 0, length: size }], unit) * unit + metadata;
   }
   const unit = ALLOCATION_UNIT[format];
-  return unitsTouched(plan.copy, unit) * (unit + UNIT_OVERHEAD) + metadata;
+  return unitsTouched(plan.copy, unit) * (unit + unitOverhead(format)) + metadata;
 }
 
 /** A VHD presents a disk rounded up to an exact CHS geometry; it refuses one past its limit. */

@@ -1,6 +1,7 @@
 import { FerryError } from '../../shared/errors.js';
 import { SharedRelease } from '../formats/shared-release.js';
 import type { Extent } from '../formats/types.js';
+import { alignedBuffers } from '../io/aligned-memory.js';
 import type { BlockSource } from '../io/source.js';
 import type { ByteRange } from '../ranges.js';
 
@@ -12,7 +13,8 @@ export const ZERO_GRANULE = 64 << 10;
 const READ_AHEAD = 8;
 /**
  * Chunk buffers kept for reuse: the reads in flight and what a writer holds until its batches
- * are written. Filling fresh memory costs a page fault per 4 KiB; reused buffers cost none.
+ * are written. Filling fresh memory costs a page fault per 4 KiB; reused buffers cost none. They
+ * are page-aligned, so a writer can store them straight to disk (PartialFile, O_DIRECT).
  */
 const POOL_CHUNKS = 32;
 
@@ -82,7 +84,7 @@ function chunkReader(source: BlockSource): (chunk: ByteRange) => Promise<Chunk> 
   if (!readInto) {
     return async ({ start, length }) => ({ bytes: await source.read(start, length) });
   }
-  const free: Buffer[] = [];
+  const free = alignedBuffers(POOL_CHUNKS, READ_CHUNK) ?? [];
   const giveBack = (buffer: Buffer): void => {
     if (free.length < POOL_CHUNKS) free.push(buffer);
   };

@@ -50,20 +50,9 @@ export async function writeOva(
   const sizes = await Promise.all(files.map((file) => sizeOf(file.path)));
   const descriptorBytes = Buffer.from(descriptor.text, 'utf8');
   const mtime = options.mtime ?? Date.now() / 1000;
-  const manifestSize = [descriptor.name, ...files.map((file) => file.name)].reduce(
-    (sum, name) => sum + Buffer.byteLength(manifestLine(name, '0'.repeat(64))),
-    0,
-  );
-  const total =
-    [descriptorBytes.length, ...sizes, manifestSize].reduce(
-      (sum, size) => sum + archived(size),
-      0,
-    ) +
-    2 * BLOCK;
 
   const out = await PartialFile.create(destination);
   try {
-    out.reserveThrough(total);
     let position = 0;
     const put = async (data: Buffer): Promise<void> => {
       await out.writeAt(data, position);
@@ -147,11 +136,6 @@ async function sizeOf(path: string): Promise<number> {
       cause: error,
     });
   }
-}
-
-/** Bytes a member of `size` bytes takes in the archive: header and whole data blocks. */
-function archived(size: number): number {
-  return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
 }
 
 /** The manifest line OVF consumers check: `SHA256(name)= hex`. */
