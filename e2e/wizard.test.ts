@@ -184,8 +184,11 @@ describe.each(['light', 'dark'] as const)(
         'Virtual disk: 200 MiB → 180 MiB.',
       ]);
       expect(listed[4]).toMatch(/^[\d.]+ MiB of temporary space beside the destination/);
+      await page.getByRole('checkbox', { name: /Verify the copy/ }).check();
       await shot(page, theme, '6-summary');
       await convert(page);
+      // The job read the disk back after writing it, and the log says so.
+      expect(await page.getByText('Written; reading it back to verify').count()).toBe(1);
       await shot(page, theme, '7-progress-done');
       await page
         .getByRole('navigation', { name: 'Views' })

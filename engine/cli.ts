@@ -1,5 +1,5 @@
 import { FerryError } from '../shared/errors.js';
-import { CONSOLE_HELP, CONVERT_HELP, DISKS_HELP, INSPECT_HELP } from './cli/help.js';
+import { CONSOLE_HELP, CONVERT_HELP, DISKS_HELP, INSPECT_HELP, VERIFY_HELP } from './cli/help.js';
 import { processTerminal, type Terminal } from './cli/terminal.js';
 
 /**
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   disks: async () => (await import('./cli/disks-command.js')).disksCommand,
   inspect: async () => (await import('./cli/inspect-command.js')).inspectCommand,
   convert: async () => (await import('./cli/convert-command.js')).convertCommand,
+  verify: async () => (await import('./cli/verify-command.js')).verifyCommand,
   console: async () => (await import('./cli/console-command.js')).consoleCommand,
 };
 
@@ -25,6 +26,8 @@ Commands:
   inspect <source>  show the partitions and filesystems of a disk or disk image
   convert <source> <dest>
                     copy a disk or disk image into a virtual disk
+  verify <source> <image>
+                    check that a virtual disk holds what was copied from <source>
   console           serve the app to a web browser on this machine
 
 Run "ferry <command> --help" for a command's options.
@@ -34,6 +37,8 @@ ${DISKS_HELP}
 ${INSPECT_HELP}
 
 ${CONVERT_HELP}
+
+${VERIFY_HELP}
 
 ${CONSOLE_HELP}`;
 

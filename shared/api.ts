@@ -20,6 +20,8 @@ export const JobSpecSchema = z.object({
   thick: z.boolean().default(false),
   compress: z.boolean().default(false),
   force: z.boolean().default(false),
+  /** Read the written disk back and check every chunk (`--verify`). */
+  verify: z.boolean().default(false),
   /** Partition numbers to copy (`--partitions`); absent copies them all. */
   partitions: z.array(z.number().int().min(1).max(256)).min(1).optional(),
   /** New size in bytes per partition number (`--resize N=SIZE`). */
@@ -120,7 +122,8 @@ export interface MachinePlan {
   files: string[];
 }
 
-export type JobState = 'queued' | 'planning' | 'copying' | 'done' | 'failed' | 'cancelled';
+export type JobState =
+  'queued' | 'planning' | 'copying' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
   done: number;

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   TOOL_OUTPUT: 'failure',
   TOOL_MISSING: 'failure',
   IO: 'failure',
+  VERIFY_MISMATCH: 'failure',
   CANCELLED: 'cancelled',
 } as const satisfies Record<string, ErrorKind>;
 

@@ -4,15 +4,12 @@ import { CONTROLLERS, FIRMWARES, HYPERVISORS } from '../../shared/machines.js';
 import { convert, type ConversionPlan, type ConvertRequest } from '../jobs/convert.js';
 import type { HardwareChoices } from '../jobs/machine-output.js';
 import { describePlan } from '../jobs/plan-text.js';
-import type { Progress } from '../jobs/progress.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
-import { logLines, terminalBar, type ProgressView } from './progress-view.js';
+import { cancellable } from './cancellable.js';
+import { jobProgressView } from './progress-view.js';
 import type { Terminal } from './terminal.js';
 import { CONVERT_HELP } from './help.js';
 import { parseCount, parsePartitionList, parsePositiveSize, parseResizes } from './layout-args.js';
-
-/** NDJSON progress events at most this often; the last one is always sent. */
-const JSON_PROGRESS_INTERVAL_MS = 250;
 
 export async function convertCommand(argv: readonly string[], terminal: Terminal): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -20,6 +17,7 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
     'all-blocks': { type: 'boolean' },
     thick: { type: 'boolean' },
     compress: { type: 'boolean' },
+    verify: { type: 'boolean' },
     json: { type: 'boolean' },
     force: { type: 'boolean' },
     throttle: { type: 'string' },
@@ -42,65 +40,74 @@ export async function convertCommand(argv: readonly string[], terminal: Terminal
   const [source, destination] = expectPositionals('convert', positionals, ['source', 'dest']);
   const throttle = values.throttle === undefined ? undefined : parseRate(values.throttle);
   const json = values.json ?? false;
-  const view = json ? jsonProgress(terminal) : humanProgress(terminal);
+  const view = jobProgressView(terminal, json);
 
-  // Ctrl-C cancels the job: the copy loop stops within one chunk and the partial output is removed.
-  const controller = new AbortController();
-  const cancel = (): void => controller.abort();
-  process.once('SIGINT', cancel);
-  process.once('SIGTERM', cancel);
   try {
-    const result = await convert(
-      {
-        source: source!,
-        destination: destination!,
-        ...(values.format === undefined ? {} : { format: values.format }),
-        allBlocks: values['all-blocks'] ?? false,
-        thick: values.thick ?? false,
-        compress: values.compress ?? false,
-        force: values.force ?? false,
-        ...(throttle === undefined ? {} : { throttle }),
-        ...(values.partitions === undefined
-          ? {}
-          : { partitions: parsePartitionList(values.partitions) }),
-        ...(values.resize === undefined ? {} : { resize: parseResizes(values.resize) }),
-        ...(values['disk-size'] === undefined
-          ? {}
-          : { diskSize: parsePositiveSize(values['disk-size'], '--disk-size') }),
-        ...machineOptions(values),
-      },
-      {
-        onPlan: (plan) =>
-          json
-            ? terminal.out(JSON.stringify(planEvent(plan)))
-            : terminal.err(
-                [
-                  describePlan(plan, values.thick ?? false),
-                  ...plan.warnings.map((w) => `warning: ${w}`),
-                ].join('\n'),
-              ),
-        onProgress: (progress) => view.update(progress),
-        onWarning: (message) =>
-          json
-            ? terminal.out(JSON.stringify({ type: 'warning', message }))
-            : terminal.err(`warning: ${message}`),
-      },
-      controller.signal,
+    const result = await cancellable((signal) =>
+      convert(
+        {
+          source: source!,
+          destination: destination!,
+          ...(values.format === undefined ? {} : { format: values.format }),
+          allBlocks: values['all-blocks'] ?? false,
+          thick: values.thick ?? false,
+          compress: values.compress ?? false,
+          force: values.force ?? false,
+          verify: values.verify ?? false,
+          ...(throttle === undefined ? {} : { throttle }),
+          ...(values.partitions === undefined
+            ? {}
+            : { partitions: parsePartitionList(values.partitions) }),
+          ...(values.resize === undefined ? {} : { resize: parseResizes(values.resize) }),
+          ...(values['disk-size'] === undefined
+            ? {}
+            : { diskSize: parsePositiveSize(values['disk-size'], '--disk-size') }),
+          ...machineOptions(values),
+        },
+        {
+          onPlan: (plan) =>
+            json
+              ? terminal.out(JSON.stringify(planEvent(plan)))
+              : terminal.err(
+                  [
+                    describePlan(plan, {
+                      thick: values.thick ?? false,
+                      verify: values.verify ?? false,
+                    }),
+                    ...plan.warnings.map((w) => `warning: ${w}`),
+                  ].join('\n'),
+                ),
+          onProgress: (progress) => view.update(progress),
+          onWarning: (message) =>
+            json
+              ? terminal.out(JSON.stringify({ type: 'warning', message }))
+              : terminal.err(`warning: ${message}`),
+          onVerifying: () => {
+            if (!json) return;
+            // The copy's last progress comes before the event that starts the read back.
+            view.end();
+            terminal.out(JSON.stringify({ type: 'verifying' }));
+          },
+        },
+        signal,
+      ),
     );
     view.end();
     const path = result.files[0]!;
-    if (json)
+    const verified = values.verify ?? false;
+    if (json) {
       terminal.out(
-        JSON.stringify({ type: 'done', path, files: result.files, bytes: result.bytes }),
+        JSON.stringify({ type: 'done', path, files: result.files, bytes: result.bytes, verified }),
       );
-    else terminal.err(`Wrote ${result.files.join(', ')} (${formatSize(result.bytes)} on disk)`);
+    } else {
+      terminal.err(
+        `Wrote ${result.files.join(', ')} (${formatSize(result.bytes)} on disk)${verified ? ', verified: every chunk read back as it was read' : ''}`,
+      );
+    }
     return 0;
   } catch (error) {
     view.end();
     throw error;
-  } finally {
-    process.off('SIGINT', cancel);
-    process.off('SIGTERM', cancel);
   }
 }
 
@@ -172,38 +179,5 @@ function planEvent(plan: ConversionPlan) {
       temporaryBytes: plan.volumes.temporaryBytes,
     }),
     warnings: plan.warnings,
-  };
-}
-
-function humanProgress(terminal: Terminal): ProgressView {
-  return process.stderr.isTTY
-    ? terminalBar(process.stderr)
-    : logLines((line) => terminal.err(line));
-}
-
-function jsonProgress(terminal: Terminal): ProgressView {
-  let last = -Infinity;
-  let latest: Progress | null = null;
-  const emit = (p: Progress): void =>
-    terminal.out(
-      JSON.stringify({
-        type: 'progress',
-        done: p.done,
-        total: p.total,
-        rate: Math.round(p.rate),
-        eta: p.eta,
-      }),
-    );
-  return {
-    update(p) {
-      latest = p;
-      if (Date.now() - last < JSON_PROGRESS_INTERVAL_MS && p.done < p.total) return;
-      last = Date.now();
-      emit(p);
-      latest = null;
-    },
-    end() {
-      if (latest) emit(latest);
-    },
   };
 }

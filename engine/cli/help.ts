@@ -17,7 +17,7 @@ export const CONVERT_HELP = `usage: ferry convert <source> <dest> [--format F] [
                      [--machine vmware|virtualbox|hyperv|libvirt|ovf] [--name NAME]
                      [--cpus N] [--memory SIZE] [--firmware bios|uefi]
                      [--controller ide|sata|scsi|nvme|virtio] [--nic MODEL]
-                     [--throttle RATE] [--json] [--force]
+                     [--throttle RATE] [--verify] [--json] [--force]
 
 Copies a disk or disk image into a virtual disk. By default only the blocks the filesystems
 use are read, and all-zero runs are never written.
@@ -43,9 +43,21 @@ use are read, and all-zero runs are never written.
   --nic MODEL    the network adapter, in the hypervisor's words (e1000e, vmxnet3, virtio...)
   --thick        preallocate the whole disk where the format allows
   --compress     compress data clusters (qcow2)
+  --verify       read the written disk back and check every chunk against what was read;
+                 a disk that fails is removed
   --json         NDJSON events on stdout: plan, progress, done, error
   --throttle R   read at most R per second (e.g. 50M), to spare a machine in use
   --force        replace <dest> if it exists`;
+
+export const VERIFY_HELP = `usage: ferry verify <source> <image> [--all-blocks] [--json]
+
+Checks that a virtual disk holds what a conversion of <source> copies: the blocks its
+filesystems use (every block with --all-blocks), compared chunk by chunk. Reads both,
+writes nothing. Exit status 1 names the first place that differs. An image converted with
+--partitions, --resize or --disk-size differs by design: use convert --verify for those.
+
+  --all-blocks   compare every block, for an image converted with --all-blocks
+  --json         NDJSON events on stdout: plan, progress, done, error`;
 
 export const CONSOLE_HELP = `usage: ferry console [--host 127.0.0.1] [--port 0] [--open]
 

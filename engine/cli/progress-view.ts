@@ -1,5 +1,6 @@
 import { formatSize } from '../../shared/units.js';
 import type { Progress } from '../jobs/progress.js';
+import type { Terminal } from './terminal.js';
 
 /** How progress reaches a person: a redrawn bar on a terminal, a line now and then in a log. */
 export interface ProgressView {
@@ -9,6 +10,16 @@ export interface ProgressView {
 
 const BAR_WIDTH = 30;
 const LOG_INTERVAL_MS = 5_000;
+/** NDJSON progress events at most this often; the last one is always sent. */
+const JSON_PROGRESS_INTERVAL_MS = 250;
+
+/** A job's progress as its command shows it: NDJSON events with --json, else for a person. */
+export function jobProgressView(terminal: Terminal, json: boolean): ProgressView {
+  if (json) return jsonEvents(terminal);
+  return process.stderr.isTTY
+    ? terminalBar(process.stderr)
+    : logLines((line) => terminal.err(line));
+}
 
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -54,5 +65,34 @@ export function logLines(
       write(describeProgress(p));
     },
     end() {},
+  };
+}
+
+/** `{"type":"progress",...}` lines on stdout, a few a second, and always the last one. */
+function jsonEvents(terminal: Terminal): ProgressView {
+  let last = -Infinity;
+  let latest: Progress | null = null;
+  const emit = (p: Progress): void =>
+    terminal.out(
+      JSON.stringify({
+        type: 'progress',
+        done: p.done,
+        total: p.total,
+        rate: Math.round(p.rate),
+        eta: p.eta,
+      }),
+    );
+  return {
+    update(p) {
+      latest = p;
+      if (Date.now() - last < JSON_PROGRESS_INTERVAL_MS && p.done < p.total) return;
+      last = Date.now();
+      emit(p);
+      latest = null;
+    },
+    end() {
+      if (latest) emit(latest);
+      latest = null;
+    },
   };
 }

@@ -23,6 +23,7 @@ import { machineTargets, type MachineTargets } from './machine-targets.js';
 import { guardDestination } from './destination-guard.js';
 import { ProgressMeter, type Progress } from './progress.js';
 import { readExtents, throwIfAborted } from './read-extents.js';
+import { ChunkDigests, checkChunks, type ChunkPassOptions } from './verify-chunks.js';
 import { changesLayout, planVolumes, reshapeDisk, type VolumeLayout } from './volume-layout.js';
 
 export interface ConvertRequest {
@@ -46,6 +47,8 @@ export interface ConvertRequest {
   /** Write the VM definition for this hypervisor beside the disk; an .ova destination implies ovf. */
   machine?: Hypervisor;
   hardware?: HardwareChoices;
+  /** Read the written disk back through its format's reader and check every chunk. */
+  verify?: boolean;
 }
 
 /** A conversion worked out before a byte is written: what is read, what is made. */
@@ -80,6 +83,8 @@ export interface ConvertEvents {
   onProgress?(progress: Progress): void;
   /** Something the user should know that does not stop the job (a filesystem left unresized). */
   onWarning?(message: string): void;
+  /** The disk is written and is now read back (`verify`). */
+  onVerifying?(): void;
 }
 
 export interface ConversionResult {
@@ -226,7 +231,10 @@ export async function convert(
       : { disk: source, copy: plan.copy, warnings: [], dispose: async () => {} };
     try {
       for (const warning of disk.warnings) events.onWarning?.(warning);
-      meter.retotal(resizing + totalLength(disk.copy));
+      const copying = totalLength(disk.copy);
+      // Verifying reads the copied ranges once more, from the written disk.
+      meter.retotal(resizing + copying * (request.verify ? 2 : 1));
+      const digests = request.verify ? new ChunkDigests() : null;
       const writer = await writerFor(plan.format).create(plan.diskDestination, {
         size: disk.disk.size,
         thick: request.thick ?? false,
@@ -239,12 +247,20 @@ export async function convert(
           onRead: (done) => events.onProgress?.(meter.update(resizing + done)),
           ...(signal ? { signal } : {}),
           ...(request.throttle ? { throttle: request.throttle } : {}),
+          ...(digests && { onChunk: (_: number, bytes: Buffer) => digests.add(bytes) }),
         });
         for await (const extent of extents) {
           await writer.write(extent);
         }
         throwIfAborted(signal, request.source);
         const written = await writer.finish();
+        if (digests) {
+          events.onVerifying?.();
+          await verifyWritten(plan.diskDestination, disk.copy, digests, written, {
+            onRead: (done) => events.onProgress?.(meter.update(resizing + copying + done)),
+            ...(signal ? { signal } : {}),
+          });
+        }
         const files = plan.machine ? await finishMachine(plan.machine, written, signal) : written;
         return { files, bytes: await sizeOnDisk(files) };
       } catch (error) {
@@ -256,6 +272,34 @@ export async function convert(
     }
   } finally {
     await source.close();
+  }
+}
+
+/**
+ * Reads the finished disk back through its format's reader and checks it against `digests`; a
+ * disk that fails, or whose check is cancelled, is removed: it must not look finished.
+ */
+async function verifyWritten(
+  disk: string,
+  ranges: readonly ByteRange[],
+  digests: ChunkDigests,
+  written: readonly string[],
+  options: ChunkPassOptions,
+): Promise<void> {
+  try {
+    const image = await openSource(disk, options.signal ? { signal: options.signal } : {});
+    try {
+      await checkChunks(image, ranges, digests, options);
+    } finally {
+      await image.close();
+    }
+  } catch (error) {
+    await Promise.all(written.map((file) => rm(file, { force: true })));
+    if (!(error instanceof FerryError && error.code === 'VERIFY_MISMATCH')) throw error;
+    throw new FerryError('VERIFY_MISMATCH', error.message, {
+      where: disk,
+      hint: 'the copy was damaged on its way to disk and has been removed: check the destination disk (and its cable), then convert again',
+    });
   }
 }
 

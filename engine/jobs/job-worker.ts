@@ -20,6 +20,7 @@ export type ToJobWorker = { type: 'cancel' };
 export type FromJobWorker =
   | { type: 'plan'; outputFiles: string[] }
   | { type: 'progress'; progress: Progress }
+  | { type: 'verifying' }
   | { type: 'log'; level: LogLine['level']; message: string }
   | { type: 'done'; files: string[]; bytes: number }
   | { type: 'failed'; error: ApiError };
@@ -38,13 +39,17 @@ async function runJob(port: MessagePort, request: ConvertRequest): Promise<void>
       {
         onPlan: (plan) => {
           post({ type: 'plan', outputFiles: plan.outputFiles });
-          for (const line of describePlan(plan, request.thick ?? false).split('\n'))
+          for (const line of describePlan(plan, {
+            thick: request.thick ?? false,
+            verify: request.verify ?? false,
+          }).split('\n'))
             post({ type: 'log', level: 'info', message: line.trim() });
           for (const warning of plan.warnings)
             post({ type: 'log', level: 'warning', message: warning });
         },
         onProgress: (progress) => post({ type: 'progress', progress }),
         onWarning: (message) => post({ type: 'log', level: 'warning', message }),
+        onVerifying: () => post({ type: 'verifying' }),
       },
       controller.signal,
     );

@@ -25,6 +25,7 @@ function spec(format: FormatName, name: string, extra: Partial<JobSpec> = {}): J
     thick: false,
     compress: false,
     force: false,
+    verify: false,
     ...extra,
   };
 }

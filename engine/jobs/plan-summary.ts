@@ -13,7 +13,7 @@ import { planVolumes, type VolumeLayout } from './volume-layout.js';
 /**
  * Bytes per second a conversion is assumed to read, for the estimate shown before it starts: a
  * SATA SSD or a fast image file; a resized filesystem costs about three passes (copy, resize,
- * read back).
+ * read back), verifying one more pass over what is copied.
  */
 const ASSUMED_RATE = 150 * 2 ** 20;
 /**
@@ -59,7 +59,9 @@ export async function summarizePlan(spec: JobSpec): Promise<PlanSummary> {
     volumes: volumes?.volumes ?? [],
     minimumDiskSize: volumes?.plan.minimumDiskSize ?? plan.diskSize,
     temporaryBytes,
-    estimatedSeconds: Math.ceil((plan.copyBytes + 3 * temporaryBytes) / ASSUMED_RATE),
+    estimatedSeconds: Math.ceil(
+      (plan.copyBytes * (spec.verify ? 2 : 1) + 3 * temporaryBytes) / ASSUMED_RATE,
+    ),
     guest: plan.layout.guest,
     firmware: plan.firmware,
     machine: plan.machine?.summary ?? null,

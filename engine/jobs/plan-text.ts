@@ -10,13 +10,16 @@ import type { VolumeLayout } from './volume-layout.js';
  * log starts with it. One line, then one indented line per change of layout and for the VM;
  * the plan's warnings are for the caller to show as warnings.
  */
-export function describePlan(plan: ConversionPlan, thick: boolean): string {
+export function describePlan(
+  plan: ConversionPlan,
+  { thick, verify }: { thick: boolean; verify: boolean },
+): string {
   const scope =
     plan.copyBytes < plan.diskSize
       ? `reading ${formatSize(plan.copyBytes)} of ${formatSize(plan.diskSize)} (the blocks in use)`
       : `reading all ${formatSize(plan.diskSize)}`;
   const allocation = isPreallocated(plan.format, thick) ? 'preallocated' : 'thin';
-  const output = `, writing about ${formatSize(estimateOutputBytes(plan, thick))} (${allocation})`;
+  const output = `, writing about ${formatSize(estimateOutputBytes(plan, thick))} (${allocation})${verify ? ', then reading it back to verify' : ''}`;
   const changes = plan.volumes ? describeLayout(plan.volumes, plan.diskSize) : '';
   const machine = plan.machine ? `\n  ${describeMachine(plan.machine)}` : '';
   return `Converting ${plan.layout.source} to ${plan.outputFiles.join(', ')} (${plan.format}): ${scope}${output}${changes}${machine}`;

@@ -26,6 +26,8 @@ export interface ReadExtentsOptions {
   onRead?: (bytes: number) => void;
   /** At most this many bytes per second are read, to spare a machine in use (`--throttle`). */
   throttle?: number;
+  /** Called with each chunk's place and bytes, zeros included, before its extents go out. */
+  onChunk?: (start: number, bytes: Buffer) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function* readExtents(
       await waitForBudget(started, read + chunk.length, options.throttle, options.signal);
     refill();
     read += chunk.length;
+    options.onChunk?.(chunk.start, bytes);
     options.onRead?.(read);
     try {
       for (const extent of nonZeroRuns(chunk.start, bytes)) {
@@ -117,7 +120,8 @@ async function waitForBudget(
   });
 }
 
-function* chunksOf(ranges: readonly ByteRange[]): Generator<ByteRange> {
+/** `ranges` cut into the chunks the extent stream reads, each within one READ_CHUNK of the disk. */
+export function* chunksOf(ranges: readonly ByteRange[]): Generator<ByteRange> {
   for (const range of ranges) {
     for (let start = range.start; start < range.start + range.length;) {
       // Chunk ends fall on READ_CHUNK boundaries of the disk, so zero granules stay aligned.

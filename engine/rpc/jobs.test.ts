@@ -34,6 +34,7 @@ function spec(destination: string, extra: Partial<JobSpec> = {}): JobSpec {
     thick: false,
     compress: false,
     force: false,
+    verify: false,
     ...extra,
   };
 }

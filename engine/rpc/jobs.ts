@@ -214,6 +214,10 @@ export class JobManager {
         job.info.progress = message.progress;
         job.progress.push(message.progress);
         return;
+      case 'verifying':
+        this.setState(job, 'verifying');
+        this.addLog(job, 'info', 'Written; reading it back to verify');
+        return;
       case 'log':
         this.addLog(job, message.level, message.message);
         return;

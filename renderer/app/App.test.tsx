@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from '@testing-library/react';
 import { renderWith, settle } from '../test-support/render.js';
@@ -43,6 +43,12 @@ describe('the wizard', () => {
     await user.click(screen.getByRole('button', { name: 'Next' }));
     await settle();
     expect(screen.getByRole('heading', { level: 2, name: 'Summary' })).toBeTruthy();
+    await user.click(screen.getByRole('checkbox', { name: /Verify the copy/ }));
+    // The estimated time counts the read back: the plan is asked again once the choices rest.
+    await waitFor(() =>
+      expect(api.callsTo('plan').at(-1)).toMatchObject({ spec: { verify: true } }),
+    );
+    await settle();
     await user.click(screen.getByRole('button', { name: 'Convert' }));
     await settle();
     expect(api.callsTo('startJob')).toEqual([
@@ -55,6 +61,7 @@ describe('the wizard', () => {
           thick: false,
           compress: false,
           force: false,
+          verify: true,
           machine: 'ovf',
           hardware: { nic: 'VmxNet3' },
         },

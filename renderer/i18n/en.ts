@@ -85,6 +85,7 @@ export const en = {
     queued: 'Queued',
     planning: 'Planning',
     copying: 'Copying',
+    verifying: 'Verifying',
     done: 'Done',
     failed: 'Failed',
     cancelled: 'Cancelled',
@@ -435,6 +436,9 @@ export const en = {
     warnings: 'Warnings',
     existingTitle: 'These files exist already',
     replaceExisting: 'Replace existing files',
+    verify: 'Verify the copy',
+    verifyHint:
+      'Reads the finished disk back and checks every chunk against what was read. Takes longer; a copy that fails is removed.',
     startFailed: 'The conversion could not start',
   },
   progress: {
@@ -443,6 +447,7 @@ export const en = {
       queued: 'Waiting to start',
       planning: 'Preparing the conversion',
       copying: 'Converting',
+      verifying: 'Verifying the copy',
       done: 'Conversion finished',
       failed: 'Conversion failed',
       cancelled: 'Conversion cancelled',

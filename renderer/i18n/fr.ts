@@ -87,6 +87,7 @@ export const fr: Messages = {
     queued: 'En attente',
     planning: 'Préparation',
     copying: 'Copie',
+    verifying: 'Vérification',
     done: 'Terminée',
     failed: 'Échec',
     cancelled: 'Annulée',
@@ -454,6 +455,9 @@ export const fr: Messages = {
     warnings: 'Avertissements',
     existingTitle: 'Ces fichiers existent déjà',
     replaceExisting: 'Remplacer les fichiers existants',
+    verify: 'Vérifier la copie',
+    verifyHint:
+      'Relit le disque terminé et compare chaque bloc à ce qui a été lu. Plus long ; une copie fautive est supprimée.',
     startFailed: 'La conversion n’a pas pu démarrer',
   },
   progress: {
@@ -462,6 +466,7 @@ export const fr: Messages = {
       queued: 'En attente de démarrage',
       planning: 'Préparation de la conversion',
       copying: 'Conversion en cours',
+      verifying: 'Vérification de la copie',
       done: 'Conversion terminée',
       failed: 'Échec de la conversion',
       cancelled: 'Conversion annulée',

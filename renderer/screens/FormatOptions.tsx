@@ -2,6 +2,7 @@
  * The Destination screen's disk format: the ones the chosen hypervisor runs (every one for the
  * disk alone), qcow2's compression, and whether an OVF machine is packed as one .ova file.
  */
+import { CheckField } from '../components/CheckField.js';
 import { ChoiceCard } from '../components/ChoiceCard.js';
 import { useI18n } from '../i18n/i18n-context.js';
 import { formatsFor, machineOf, supportsCompression } from '../model/targets.js';
@@ -48,26 +49,20 @@ export function FormatOptions() {
         </p>
       )}
       {supportsCompression(format) && (
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={compress}
-            onChange={(event) => setCompress(event.target.checked)}
-          />
-          <span>
-            {t.destination.compress}
-            <span className="field-hint">{t.destination.compressHint}</span>
-          </span>
-        </label>
+        <CheckField
+          checked={compress}
+          onChange={setCompress}
+          label={t.destination.compress}
+          hint={t.destination.compressHint}
+        />
       )}
       {target === 'ovf' && (
-        <label className="check">
-          <input type="checkbox" checked={ova} onChange={(event) => setOva(event.target.checked)} />
-          <span>
-            {t.destination.ova}
-            <span className="field-hint">{t.destination.ovaHint}</span>
-          </span>
-        </label>
+        <CheckField
+          checked={ova}
+          onChange={setOva}
+          label={t.destination.ova}
+          hint={t.destination.ovaHint}
+        />
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 /** Step 5: every choice, and the engine's plan for them, before anything is written. */
+import { CheckField } from '../components/CheckField.js';
 import type { PlanSummary } from '../../shared/api.js';
 import { Notice } from '../components/Notice.js';
 import { ScreenTitle } from '../components/ScreenTitle.js';
@@ -115,6 +116,8 @@ function PlanView({ plan }: { plan: PlanSummary }) {
   const space = useWizard((s) => s.folderSpace);
   const force = useWizard((s) => s.force);
   const setForce = useWizard((s) => s.setForce);
+  const verify = useWizard((s) => s.verify);
+  const setVerify = useWizard((s) => s.setVerify);
   const free = space.status === 'ready' ? space.value.freeBytes : null;
   // Resized filesystems are copied beside the destination before the output is complete.
   const needed = plan.estimatedOutputBytes + plan.temporaryBytes;
@@ -157,6 +160,12 @@ function PlanView({ plan }: { plan: PlanSummary }) {
           </li>
         ))}
       </ul>
+      <CheckField
+        checked={verify}
+        onChange={setVerify}
+        label={t.summary.verify}
+        hint={t.summary.verifyHint}
+      />
       {plan.warnings.length > 0 && (
         <Notice tone="warning" title={t.summary.warnings}>
           <ul>
@@ -175,14 +184,7 @@ function PlanView({ plan }: { plan: PlanSummary }) {
               </li>
             ))}
           </ul>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={force}
-              onChange={(event) => setForce(event.target.checked)}
-            />
-            <span>{t.summary.replaceExisting}</span>
-          </label>
+          <CheckField checked={force} onChange={setForce} label={t.summary.replaceExisting} />
         </Notice>
       )}
     </>

@@ -25,6 +25,7 @@ export function jobSpec(state: WizardData): JobSpec | null {
     thick: state.thick && supportsThick(state.format),
     compress: state.compress && supportsCompression(state.format),
     force: state.force,
+    verify: state.verify,
     ...(report ? layoutSpec(state.layout, report) : {}),
     // The machine takes its name from the destination, so only the hardware is sent.
     ...(machine ? { machine } : {}),

@@ -59,6 +59,8 @@ export interface WizardData {
   lastPlan: PlanSummary | null;
   /** Replace existing output files. */
   force: boolean;
+  /** Read the finished disk back and check it; kept for the next conversion. */
+  verify: boolean;
   /** Starting the job, and why it could not start. */
   starting: Loadable<JobInfo>;
   /** The job this wizard started, shown by the Progress step. */

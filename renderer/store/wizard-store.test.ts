@@ -176,6 +176,7 @@ describe('steps', () => {
           thick: true,
           compress: false,
           force: false,
+          verify: false,
           machine: 'hyperv',
         },
       },

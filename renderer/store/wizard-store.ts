@@ -44,6 +44,7 @@ export interface WizardActions extends LayoutActions, HardwareActions {
   setAllBlocks(on: boolean): void;
   setThick(on: boolean): void;
   setForce(on: boolean): void;
+  setVerify(on: boolean): void;
   next(): void;
   back(): void;
   goTo(step: WizardStep): void;
@@ -102,6 +103,7 @@ export function initialWizardData(): WizardData & WizardExtras {
     plan: IDLE,
     lastPlan: null,
     force: false,
+    verify: false,
     starting: IDLE,
     currentJobId: null,
     jobs: [],
@@ -297,6 +299,12 @@ export function createWizardStore(api: FerryApi, options: WizardOptions = {}): W
 
       setForce(force) {
         set({ force });
+      },
+
+      setVerify(verify) {
+        set({ verify });
+        // The estimated time counts the read back.
+        replanIfShown();
       },
 
       next() {

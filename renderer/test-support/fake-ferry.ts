@@ -1,12 +1,13 @@
 /** A FerryApi whose answers the test decides, recording every request and pushing events on demand. */
-import type {
-  FerryApi,
-  FolderListing,
-  FerryEvent,
-  RequestName,
-  RequestParams,
-  RequestResults,
-  ShellApi,
+import {
+  JobSpecSchema,
+  type FerryApi,
+  type FolderListing,
+  type FerryEvent,
+  type RequestName,
+  type RequestParams,
+  type RequestResults,
+  type ShellApi,
 } from '../../shared/api.js';
 import { DISKS, HOME_LISTING, IMAGES_LISTING, REPORTS, SPEC, jobFor, planFor } from './fixtures.js';
 
@@ -79,10 +80,9 @@ function standardHandlers(): Handlers {
       if (!report) throw new Error(`${source}: no such file or device`);
       return report;
     },
-    plan: ({ spec }) =>
-      planFor({ allBlocks: false, thick: false, compress: false, force: false, ...spec }),
-    startJob: ({ spec }) =>
-      jobFor({ allBlocks: false, thick: false, compress: false, force: false, ...spec }),
+    // The engine fills what the renderer left out with the schema's defaults; so does the fake.
+    plan: ({ spec }) => planFor(JobSpecSchema.parse(spec)),
+    startJob: ({ spec }) => jobFor(JobSpecSchema.parse(spec)),
     cancelJob: ({ id }) => ({ ...jobFor(SPEC), id, state: 'cancelled' }),
     listJobs: () => [],
     jobLog: () => [],

@@ -414,6 +414,7 @@ export const SPEC: JobSpec = {
   thick: false,
   compress: false,
   force: false,
+  verify: false,
   machine: 'vmware',
 };
 
@@ -426,4 +427,5 @@ export const DISK_SPEC: JobSpec = {
   thick: false,
   compress: false,
   force: false,
+  verify: false,
 };

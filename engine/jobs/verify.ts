@@ -1,0 +1,69 @@
+import { FerryError } from '../../shared/errors.js';
+import { formatSize } from '../../shared/units.js';
+import { readLayout } from '../inspect.js';
+import { openSource } from '../io/open-source.js';
+import { totalLength } from '../ranges.js';
+import { copyRanges } from './copy-ranges.js';
+import { ProgressMeter, type Progress } from './progress.js';
+import { checkChunks, digestChunks } from './verify-chunks.js';
+
+export interface VerifyRequest {
+  source: string;
+  image: string;
+  /** Compare every block, as a conversion with --all-blocks copies them. */
+  allBlocks?: boolean;
+}
+
+export interface VerifyEvents {
+  /** Before reading: how many bytes of each side will be compared. */
+  onPlan?(bytes: number): void;
+  onProgress?(progress: Progress): void;
+}
+
+/**
+ * `ferry verify`: whether `image` (any readable format) holds what a conversion of `source`
+ * copies, the used blocks of its filesystems or, with allBlocks, every block. The source is read
+ * first and checksummed chunk by chunk, then the image is read back and checked; nothing is
+ * written. An image whose layout was changed (--partitions, --resize, --disk-size) differs by
+ * design: `convert --verify` checks those as they are written.
+ */
+export async function verifyImage(
+  request: VerifyRequest,
+  events: VerifyEvents = {},
+  signal?: AbortSignal,
+): Promise<{ bytes: number }> {
+  const opening = signal ? { signal } : {};
+  const source = await openSource(request.source, opening);
+  try {
+    const image = await openSource(request.image, opening);
+    try {
+      if (image.size < source.size) {
+        throw new FerryError(
+          'VERIFY_MISMATCH',
+          `holds a ${formatSize(image.size)} disk, smaller than the ${formatSize(source.size)} of ${request.source}`,
+          {
+            where: request.image,
+            hint: 'compare an image with the disk it was made from; one converted with --partitions, --resize or --disk-size is checked by convert --verify',
+          },
+        );
+      }
+      const ranges = copyRanges(await readLayout(source), request.allBlocks ?? false);
+      const bytes = totalLength(ranges);
+      events.onPlan?.(bytes);
+      const meter = new ProgressMeter(2 * bytes);
+      const digests = await digestChunks(source, ranges, {
+        ...opening,
+        onRead: (done) => events.onProgress?.(meter.update(done)),
+      });
+      await checkChunks(image, ranges, digests, {
+        ...opening,
+        onRead: (done) => events.onProgress?.(meter.update(bytes + done)),
+      });
+      return { bytes };
+    } finally {
+      await image.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
