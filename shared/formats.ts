@@ -25,3 +25,16 @@ export const FORMAT_EXTENSIONS: Record<FormatName, string> = {
   vdi: '.vdi',
   qcow2: '.qcow2',
 };
+
+/**
+ * The formats whose writer preallocates the whole disk when asked (`--thick`). The others are
+ * always thin: qcow2 and the sparse and stream VMDKs have no preallocated variant here.
+ */
+export const THICK_FORMATS: ReadonlySet<FormatName> = new Set([
+  'raw',
+  'vmdk-flat',
+  'vhd',
+  'vhd-fixed',
+  'vhdx',
+  'vdi',
+]);

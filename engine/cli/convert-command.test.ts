@@ -99,6 +99,41 @@ describe('ferry convert', () => {
     expect(await readdir(scratch)).not.toContain('no.vmdk');
   });
 
+  it('--resize N=max gives the partition the room the others leave on a larger disk', async () => {
+    const output = join(scratch, 'filled.vmdk');
+    const run = await runFerry([
+      'convert',
+      '--json',
+      '--disk-size',
+      '200M',
+      '--resize',
+      '1=max',
+      source,
+      output,
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout.split('\n')[0]!) as {
+      partitions: { number: number; start: number; size: number; change: string }[];
+    };
+    const [first, , third] = plan.partitions;
+    // The source leaves 15 MiB free after partition 3 and the disk grows by 40 MiB: partition 1
+    // takes the room in whole MiB, which keeps the partitions after it on MiB boundaries.
+    expect(first).toMatchObject({ number: 1, size: (48 + 54) * 2 ** 20, change: 'resize' });
+    const end = third!.start + third!.size + 33 * 512;
+    expect(end).toBeLessThanOrEqual(200 * 2 ** 20);
+    expect(end).toBeGreaterThan(199 * 2 ** 20);
+  });
+
+  it('says when --thick cannot preallocate the format, and writes it thin', async () => {
+    const output = join(scratch, 'thin.qcow2');
+    const run = await runFerry(['convert', '--thick', source, output]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      'warning: --thick has no effect on qcow2, which is always written thin; these formats can be preallocated: raw, vmdk-flat, vhd, vhd-fixed, vhdx, vdi',
+    );
+    expect(run.stderr).toMatch(/\(thin\)/);
+  });
+
   it('refuses a destination whose format it cannot tell', async () => {
     const run = await runFerry(['convert', source, join(scratch, 'disk.xyz')]);
     expect(run.exitCode).toBe(2);

@@ -26,8 +26,9 @@ use are read, and all-zero runs are never written.
                  (default: from the extension of <dest>)
   --all-blocks   copy every non-zero block, used or not
   --partitions L copy only the partitions in the comma-separated list L (e.g. 1,3)
-  --resize N=S   give partition N the size S (e.g. 2=20G); its filesystem follows, resized
-                 on a copy beside <dest>; the partitions after it move (repeatable)
+  --resize N=S   give partition N the size S (e.g. 2=20G), or max: all the room the others
+                 leave on the disk; its filesystem follows, resized on a copy beside <dest>;
+                 the partitions after it move (repeatable)
   --disk-size S  the virtual disk's size (default: the source's, or what the layout needs)
   --machine H    also write the virtual machine for hypervisor H around the disk: a .vmx
                  (vmware), .vbox (virtualbox), .ps1 that creates it (hyperv), domain .xml

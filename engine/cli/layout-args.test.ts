@@ -15,7 +15,17 @@ describe('layout options', () => {
 
   it('reads N=SIZE resizes in binary units, each partition once', () => {
     expect(parseResizes(['2=20G', '5=512M'])).toEqual({ 2: 20 * GiB, 5: 512 * 2 ** 20 });
-    for (const bad of [['2'], ['=5G'], ['2=0'], ['2=big'], ['2=1G', '2=2G'], ['x=1G']]) {
+    expect(parseResizes(['2=max', '5=1G'])).toEqual({ 2: 'max', 5: GiB });
+    expect(parseResizes(['3=MAX'])).toEqual({ 3: 'max' });
+    for (const bad of [
+      ['2'],
+      ['=5G'],
+      ['2=0'],
+      ['2=big'],
+      ['2=1G', '2=2G'],
+      ['x=1G'],
+      ['2=max', '3=max'],
+    ]) {
       expect(() => parseResizes(bad), bad.join(' ')).toThrow(
         expect.objectContaining({ code: 'USAGE', where: '--resize' }),
       );

@@ -12,12 +12,12 @@ export function parsePartitionList(text: string): number[] {
 }
 
 /** `--resize 2=20G --resize 5=512M`: the new size of each partition, in bytes. */
-export function parseResizes(texts: readonly string[]): Record<number, number> {
-  const sizes: Record<number, number> = {};
+export function parseResizes(texts: readonly string[]): Record<number, number | 'max'> {
+  const sizes: Record<number, number | 'max'> = {};
   for (const text of texts) {
     const match = /^([^=]+)=(.+)$/.exec(text);
     if (!match) {
-      throw usage('--resize', `"${text}" is not N=SIZE`, 'e.g. --resize 2=20G');
+      throw usage('--resize', `"${text}" is not N=SIZE`, 'e.g. --resize 2=20G or 2=max');
     }
     const number = parsePartitionNumber(match[1]!.trim(), '--resize');
     if (number in sizes) {
@@ -27,7 +27,11 @@ export function parseResizes(texts: readonly string[]): Record<number, number> {
         'give one size per partition',
       );
     }
-    sizes[number] = parsePositiveSize(match[2]!, '--resize');
+    const size = match[2]!.trim();
+    if (size.toLowerCase() !== 'max') sizes[number] = parsePositiveSize(size, '--resize');
+    else if (Object.values(sizes).includes('max')) {
+      throw usage('--resize', 'only one partition can take the room left', 'size the others');
+    } else sizes[number] = 'max';
   }
   return sizes;
 }

@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FerryError } from '../../shared/errors.js';
-import type { FormatName } from '../../shared/formats.js';
+import { THICK_FORMATS, type FormatName } from '../../shared/formats.js';
 import type { InspectReport } from '../../shared/layout.js';
 import { chooseFormat, writerFor } from '../formats/registry.js';
 import { readLayout, type DiskLayout } from '../inspect.js';
@@ -40,8 +40,8 @@ export interface ConvertRequest {
   throttle?: number;
   /** Partition numbers to copy; absent copies them all. */
   partitions?: readonly number[];
-  /** New size in bytes by partition number. */
-  resize?: Readonly<Record<string, number>>;
+  /** New size in bytes by partition number; `max` takes the room the others leave on the disk. */
+  resize?: Readonly<Record<string, number | 'max'>>;
   /** The virtual disk's size in bytes. */
   diskSize?: number;
   /** Write the VM definition for this hypervisor beside the disk; an .ova destination implies ovf. */
@@ -120,12 +120,21 @@ export async function planConversion(
     copyBytes: totalLength(copy),
     layout: layout.report,
     volumes,
-    warnings: [...layout.report.warnings, ...(volumes?.warnings ?? [])],
+    warnings: [
+      ...layout.report.warnings,
+      ...(volumes?.warnings ?? []),
+      ...(request.thick && !THICK_FORMATS.has(format) ? [thickIgnored(format)] : []),
+    ],
     diskLayout: layout,
     diskDestination,
     firmware,
     machine,
   };
+}
+
+function thickIgnored(format: FormatName): string {
+  const thick = [...THICK_FORMATS].join(', ');
+  return `--thick has no effect on ${format}, which is always written thin; these formats can be preallocated: ${thick}`;
 }
 
 /** The command-line option of each hardware choice, for messages. */
@@ -172,12 +181,16 @@ export function resolveOutputs(
 }
 
 function toVolumeRequest(request: ConvertRequest): VolumeRequest {
-  const resize = new Map(
-    Object.entries(request.resize ?? {}).map(([number, size]) => [Number(number), size]),
-  );
+  const resize = new Map<number, number>();
+  let fill: number | undefined;
+  for (const [number, size] of Object.entries(request.resize ?? {})) {
+    if (size === 'max') fill = Number(number);
+    else resize.set(Number(number), size);
+  }
   return {
     ...(request.partitions ? { partitions: request.partitions } : {}),
     ...(resize.size > 0 ? { resize } : {}),
+    ...(fill === undefined ? {} : { fill }),
     ...(request.diskSize === undefined ? {} : { diskSize: request.diskSize }),
   };
 }

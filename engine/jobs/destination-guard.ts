@@ -1,7 +1,23 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, posix, win32 } from 'node:path';
+import type { Disk } from '../../shared/disks.js';
 import { FerryError } from '../../shared/errors.js';
+import { listDisks } from '../disks/list-disks.js';
 import { linuxDeviceNumbers } from '../io/device-geometry.js';
+import { diskAtPath, diskHoldingFolder } from './disk-of-folder.js';
+
+/** Device names by platform: `\\.\PhysicalDrive0` (which Windows will not stat), `/dev/rdisk2s1`. */
+const DEVICE_NAMES: Partial<Record<NodeJS.Platform, RegExp>> = {
+  win32: /^\\\\[.?]\\physicaldrive\d+$/i,
+  darwin: /^\/dev\/r?disk\d+(s\d+)?$/,
+};
+
+export interface GuardOptions {
+  force: boolean;
+  platform?: NodeJS.Platform;
+  /** This machine's disks, where mount points tell which disk a folder is on (macOS, Windows). */
+  listDisks?: () => Promise<Disk[]>;
+}
 
 /**
  * Refuses outputs that would destroy something: a file that already exists (without --force),
@@ -11,12 +27,13 @@ import { linuxDeviceNumbers } from '../io/device-geometry.js';
 export async function guardDestination(
   sourcePath: string,
   outputFiles: readonly string[],
-  options: { force: boolean },
+  options: GuardOptions,
 ): Promise<void> {
-  const source = await stat(sourcePath);
+  const platform = options.platform ?? process.platform;
+  const source = await stat(sourcePath).catch(() => null);
   for (const file of outputFiles) {
     const existing = await stat(file).catch(() => null);
-    if (existing && existing.dev === source.dev && existing.ino === source.ino) {
+    if (existing && source && existing.dev === source.dev && existing.ino === source.ino) {
       throw new FerryError('DESTINATION_ON_SOURCE', 'the destination is the source itself', {
         where: file,
         hint: 'choose another file name',
@@ -29,22 +46,34 @@ export async function guardDestination(
       });
     }
   }
-  if (source.isBlockDevice() || source.isCharacterDevice()) {
-    const sourceDisks = await linuxDisksOf(source.rdev);
+  const device =
+    source?.isBlockDevice() ||
+    source?.isCharacterDevice() ||
+    DEVICE_NAMES[platform]?.test(sourcePath);
+  if (!device) return;
+  if (platform === 'linux') {
+    const sourceDisks = await linuxDisksOf(source!.rdev);
     for (const file of outputFiles) {
       const folderDisks = await linuxDisksOf((await stat(dirname(file))).dev);
-      if ([...folderDisks].some((disk) => sourceDisks.has(disk))) {
-        throw new FerryError(
-          'DESTINATION_ON_SOURCE',
-          `lies on ${sourcePath}, the disk being read`,
-          {
-            where: file,
-            hint: 'write the virtual disk to another disk, such as an external drive or a network share',
-          },
-        );
-      }
+      if ([...folderDisks].some((disk) => sourceDisks.has(disk))) throw onSource(file, sourcePath);
     }
+    return;
   }
+  const disks = await (options.listDisks ?? (() => listDisks({ platform })))();
+  const sourceDisk = diskAtPath(disks, sourcePath, platform);
+  if (!sourceDisk) return;
+  for (const file of outputFiles) {
+    const paths = platform === 'win32' ? win32 : posix;
+    const folder = await realpath(paths.dirname(file)).catch(() => paths.dirname(file));
+    if (diskHoldingFolder(disks, folder, platform) === sourceDisk) throw onSource(file, sourcePath);
+  }
+}
+
+function onSource(file: string, sourcePath: string): FerryError {
+  return new FerryError('DESTINATION_ON_SOURCE', `lies on ${sourcePath}, the disk being read`, {
+    where: file,
+    hint: 'write the virtual disk to another disk, such as an external drive or a network share',
+  });
 }
 
 /**

@@ -1,12 +1,10 @@
-import type { FormatName } from '../../shared/formats.js';
+import { THICK_FORMATS, type FormatName } from '../../shared/formats.js';
 import { vhdDiskSize } from '../formats/vhd-geometry.js';
 import type { ByteRange } from '../ranges.js';
 import type { ConversionPlan } from './convert.js';
 
 /** Formats whose files hold every byte of the disk whether it was written or not. */
 const FIXED_FORMATS: ReadonlySet<FormatName> = new Set(['vhd-fixed', 'vmdk-flat']);
-/** Formats that ignore `thick`: they have no preallocated variant. */
-const ALWAYS_THIN: ReadonlySet<FormatName> = new Set(['qcow2', 'vmdk', 'vmdk-stream']);
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -35,7 +33,7 @@ const unitOverhead = (format: FormatName): number => (format === 'vhd' ? 4 * KiB
 
 /** Whether the output holds every byte of its disk: a fixed format, or `thick` where it means something. */
 export function isPreallocated(format: FormatName, thick: boolean): boolean {
-  return FIXED_FORMATS.has(format) || (thick && !ALWAYS_THIN.has(format));
+  return FIXED_FORMATS.has(format) || (thick && THICK_FORMATS.has(format));
 }
 
 /**

@@ -38,6 +38,7 @@ export function changesLayout(request: VolumeRequest): boolean {
   return (
     request.partitions !== undefined ||
     (request.resize !== undefined && request.resize.size > 0) ||
+    request.fill !== undefined ||
     request.diskSize !== undefined
   );
 }

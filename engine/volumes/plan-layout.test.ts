@@ -235,6 +235,20 @@ describe('planLayout on GPT', () => {
     expect(result.diskSize).toBe(208 * MIB);
   });
 
+  it('gives a partition asked to fill the disk all the room the others leave', () => {
+    const result = plan(gpt, { fill: 3, diskSize: 256 * MIB });
+    expect(summary(result).slice(2)).toEqual([
+      [3, 3, 'primary', 247808, 196608, 'resize', null],
+      [4, 4, 'primary', 444416, 79839, 'copy', null],
+    ]);
+    // Partition 4 follows it, and the backup table fills the last 33 sectors.
+    expect((444416 + 79839 + 33) * S).toBe(256 * MIB);
+    expect(result.minimumDiskSize).toBe(256 * MIB);
+    // Without room to spare it keeps its size; an unknown partition is refused as --resize is.
+    expect(plan(gpt, { fill: 3 }).partitions[2]).toMatchObject({ size: 81920 * S, action: 'copy' });
+    expect(refusal(gpt, { fill: 9 })).toMatchObject({ code: 'LAYOUT_REFUSED' });
+  });
+
   it('takes a smaller disk that still holds the partitions and the backup table', () => {
     const error = refusal(gpt, { partitions: [1, 2, 3], diskSize: 160 * MIB });
     expect(error).toMatchObject({

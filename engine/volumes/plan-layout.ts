@@ -22,6 +22,35 @@ export function planLayout(
   source: Pick<BlockSource, 'size'>,
   request: VolumeRequest,
 ): LayoutPlan {
+  const { fill } = request;
+  if (fill === undefined) return planSizedLayout(layout, source, request);
+  // `--resize N=max`: lay the disk out with N at its own size, then give N the room left over.
+  // An unknown or left-out N is refused by the first pass, as any --resize of it would be.
+  const own = layout.report.table.partitions.find((p) => p.number === fill)?.size ?? MIB;
+  const first = planSizedLayout(layout, source, sized(request, fill, own));
+  const target = first.diskSize;
+  const unsized = { ...request, diskSize: undefined };
+  let size = first.partitions.find((p) => p.sourceNumber === fill)!.size;
+  size += Math.floor((target - first.minimumDiskSize) / MIB) * MIB;
+  // The partitions after N move onto 1 MiB boundaries, which can take a little of the room.
+  for (let attempt = 0; attempt < 4 && size > own; attempt++) {
+    const excess =
+      planSizedLayout(layout, source, sized(unsized, fill, size)).minimumDiskSize - target;
+    if (excess <= 0) break;
+    size = Math.max(own, size - Math.ceil(excess / MIB) * MIB);
+  }
+  return planSizedLayout(layout, source, sized(request, fill, size));
+}
+
+function sized(request: VolumeRequest, number: number, size: number): VolumeRequest {
+  return { ...request, resize: new Map([...(request.resize ?? []), [number, size]]) };
+}
+
+function planSizedLayout(
+  layout: DiskLayout,
+  source: Pick<BlockSource, 'size'>,
+  request: VolumeRequest,
+): LayoutPlan {
   const { report } = layout;
   const selection = selectPartitions(report, request);
   const table = report.table.type === 'gpt' ? 'gpt' : 'mbr';

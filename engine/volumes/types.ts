@@ -7,6 +7,8 @@ export interface VolumeRequest {
   partitions?: readonly number[];
   /** New size in bytes per partition number. */
   resize?: ReadonlyMap<number, number>;
+  /** The partition that takes whatever room the others leave on the disk (`--resize N=max`). */
+  fill?: number;
   /**
    * The virtual disk's size in bytes. By default the source's, or just enough for the layout
    * when partitions grow past the source's end.

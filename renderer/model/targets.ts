@@ -3,7 +3,7 @@
  * hypervisor (its definition beside the disk, in a disk format that hypervisor runs), or the
  * virtual disk alone in any format.
  */
-import { FORMAT_EXTENSIONS, type FormatName } from '../../shared/formats.js';
+import { FORMAT_EXTENSIONS, THICK_FORMATS, type FormatName } from '../../shared/formats.js';
 import {
   DEFINITION_EXTENSIONS,
   FORMATS_BY_HYPERVISOR,
@@ -41,9 +41,6 @@ export function machineOf(target: TargetId): Hypervisor | undefined {
 export function definitionExtension(hypervisor: Hypervisor): string {
   return DEFINITION_EXTENSIONS[hypervisor];
 }
-
-/** The formats whose engine writer preallocates when asked for `thick`; the others ignore it. */
-const THICK_FORMATS: ReadonlySet<FormatName> = new Set(['raw', 'vhd', 'vhd-fixed', 'vhdx', 'vdi']);
 
 export function supportsThick(format: FormatName): boolean {
   return THICK_FORMATS.has(format);
