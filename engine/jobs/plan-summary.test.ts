@@ -72,6 +72,19 @@ describe('summarizePlan', () => {
     ).rejects.toMatchObject({ code: 'LAYOUT_REFUSED' });
   });
 
+  it('offers as the largest size of a volume one the plan then accepts as it is', async () => {
+    const MiB = 2 ** 20;
+    // 1.5 MiB of room after the others: the partitions behind ext4 move on whole MiB.
+    const larger = spec('qcow2', 'largest.qcow2', { diskSize: 201.5 * MiB });
+    const ext4 = (await summarizePlan(larger)).volumes[1]!;
+    expect(ext4.maximumSize).toBe(49 * MiB);
+    const grown = await summarizePlan({ ...larger, resize: { '2': ext4.maximumSize } });
+    expect(grown.volumes[1]).toMatchObject({ size: 49 * MiB, change: 'resize' });
+    await expect(
+      summarizePlan({ ...larger, resize: { '2': ext4.maximumSize + MiB } }),
+    ).rejects.toMatchObject({ code: 'LAYOUT_REFUSED' });
+  });
+
   it('reports the disk as sgdisk made it, the used bytes to read and nothing in the way', async () => {
     const summary = await summarizePlan(spec('qcow2', 'first.qcow2'));
     const sgdisk = await sh('sgdisk', ['--print', source]);

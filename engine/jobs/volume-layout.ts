@@ -72,7 +72,9 @@ export async function planVolumes(
   return {
     plan,
     checks,
-    volumes: volumePlans(layout, plan, checks),
+    volumes: volumePlans(layout, plan, checks, (number) =>
+      largestSize(layout, source, request, number),
+    ),
     temporaryBytes,
     warnings,
   };
@@ -186,13 +188,33 @@ function refuseBelowMinimum(
   );
 }
 
+/**
+ * The size partition `number` would take with `--resize N=max` and the other choices as they
+ * are: the top of its slider, which the plan then accepts as it is.
+ */
+function largestSize(
+  layout: DiskLayout,
+  source: BlockSource,
+  request: VolumeRequest,
+  number: number,
+): number {
+  try {
+    const plan = planLayout(layout, source, { ...request, fill: number });
+    return plan.partitions.find((p) => p.sourceNumber === number)?.size ?? 0;
+  } catch (error) {
+    // A layout that cannot be laid out with it larger: it stays as large as it is.
+    if (error instanceof FerryError && error.code === 'LAYOUT_REFUSED') return 0;
+    throw error;
+  }
+}
+
 /** The Volumes screen's rows: every source partition but extended containers. */
 function volumePlans(
   layout: DiskLayout,
   plan: LayoutPlan,
   checks: ReadonlyMap<number, ResizeCheck>,
+  largest: (number: number) => number,
 ): VolumePlan[] {
-  const room = plan.diskSize - plan.minimumDiskSize;
   return layout.report.table.partitions
     .filter((entry) => entry.kind !== 'extended')
     .map((entry): VolumePlan => {
@@ -221,7 +243,7 @@ function volumePlans(
         start: planned.start,
         size: planned.size,
         minimumSize: Math.min(minimumSize, planned.size),
-        maximumSize: planned.size + room,
+        maximumSize: Math.max(planned.size, largest(entry.number)),
         resizer: check?.resizer ?? null,
         change: changeOf(planned, check),
       };

@@ -24,9 +24,12 @@ export function planLayout(
 ): LayoutPlan {
   const { fill } = request;
   if (fill === undefined) return planSizedLayout(layout, source, request);
-  // `--resize N=max`: lay the disk out with N at its own size, then give N the room left over.
+  // `--resize N=max`: lay the disk out with N at its size so far, then give N the room left over.
   // An unknown or left-out N is refused by the first pass, as any --resize of it would be.
-  const own = layout.report.table.partitions.find((p) => p.number === fill)?.size ?? MIB;
+  const own =
+    request.resize?.get(fill) ??
+    layout.report.table.partitions.find((p) => p.number === fill)?.size ??
+    MIB;
   const first = planSizedLayout(layout, source, sized(request, fill, own));
   const target = first.diskSize;
   const unsized = { ...request, diskSize: undefined };
