@@ -188,6 +188,33 @@ describe('convert with a new layout, MBR with logical partitions', () => {
   });
 });
 
+describe('convert with a new layout, swap', () => {
+  it('shrinks the swap logical: mkswap makes it afresh with its UUID and label', async () => {
+    const source = await mbrWithLogicals();
+    const before = await sfdiskJson(source);
+    const swap = before.partitions.find((e) => e.node.endsWith('7'))!;
+    const identity = async (file: string) =>
+      (await sh('blkid', ['-p', '-o', 'export', file])).replace(/^DEVNAME=.*\n/m, '');
+    const original = await withPartitionCopy(source, swap.start * 512, swap.size * 512, identity);
+    expect(original).toMatch(/^UUID=[0-9a-f-]{36}$/m);
+    expect(original).toMatch(/^TYPE=swap$/m);
+
+    const raw = await convertAndReadBack(source, 'mbr-swap', { resize: { 7: 8 * MiB } }, 'vmdk');
+    const after = await sfdiskJson(raw);
+    const shrunk = after.partitions.find((e) => e.node.endsWith('7'))!;
+    expect({ start: shrunk.start, size: shrunk.size * 512 }).toEqual({
+      start: swap.start,
+      size: 8 * MiB,
+    });
+    await withPartitionCopy(raw, shrunk.start * 512, 8 * MiB, async (file) => {
+      expect(await identity(file)).toBe(original);
+      expect(await sh('file', ['-s', file])).toMatch(
+        /Linux swap file, 4k page size, .*size 2047 pages/,
+      );
+    });
+  });
+});
+
 describe('warnings in the plan', () => {
   it('warns when the partition holding the installed system is left out', async () => {
     const source = await openSource(await linuxGuestDisk());

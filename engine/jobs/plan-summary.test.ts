@@ -39,15 +39,14 @@ describe('summarizePlan', () => {
       [1, 'copy', 'native'],
       [2, 'copy', 'resize2fs'],
       [3, 'copy', 'ntfsresize'],
-      [4, 'copy', null],
+      [4, 'copy', 'mkswap'],
     ]);
     for (const v of unchanged.volumes) {
       expect(v.minimumSize).toBeLessThanOrEqual(v.sourceSize);
       expect(v.maximumSize).toBeGreaterThanOrEqual(v.sourceSize);
     }
-    // Swap has no resizer: its partition may shrink only down to the swap area's own size.
-    const swap = unchanged.volumes[3]!;
-    expect(swap.minimumSize).toBe(unchanged.layout.table.partitions[3]!.filesystem!.size);
+    // Swap is made afresh at any size: its partition may shrink to a MiB.
+    expect(unchanged.volumes[3]!.minimumSize).toBe(2 ** 20);
     expect(unchanged.temporaryBytes).toBe(0);
     expect(unchanged.minimumDiskSize).toBeLessThanOrEqual(unchanged.diskSize);
 

@@ -15,6 +15,7 @@ import { extResizer } from './resize-ext.js';
 import { fatResizer } from './resize-fat.js';
 import { ntfsResizer } from './resize-ntfs.js';
 import { refuseShrink } from './resize-refusal.js';
+import { swapResizer } from './resize-swap.js';
 import { cancelled, findTool, toolMissing } from './resize-tool.js';
 import type {
   FilesystemResizer,
@@ -35,6 +36,7 @@ const RESIZERS: Partial<Record<FilesystemType, FilesystemResizer>> = {
   fat12: fatResizer,
   fat16: fatResizer,
   fat32: fatResizer,
+  swap: swapResizer,
 };
 
 /** Whether Ferry can make a filesystem of this type follow a new partition size. */

@@ -1,7 +1,7 @@
 /**
- * A partition whose filesystem cannot follow it: a tool that is not installed (resize2fs, hidden
- * here) or a filesystem Ferry has no resizer for (swap). It may grow, its filesystem keeping its
- * size, and never shrink below that size.
+ * A partition whose filesystem cannot follow it because its tool is not installed (resize2fs and
+ * mkswap, hidden here). It may grow, its filesystem keeping its size, and never shrink below
+ * that size.
  */
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,11 +18,12 @@ vi.mock('./resize-tool.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('./resize-tool.js')>();
   return {
     ...original,
-    findTool: async (name: string) => (name === 'resize2fs' ? null : original.findTool(name)),
+    findTool: async (name: string) => (HIDDEN.has(name) ? null : original.findTool(name)),
   };
 });
 
 const MIB = 1024 * 1024;
+const HIDDEN = new Set(['resize2fs', 'mkswap']);
 
 /** ext4 of 16 MiB at the start of a 24 MiB partition. */
 function extInLargerPartition(): Promise<string> {
@@ -113,18 +114,19 @@ describe('a partition whose filesystem keeps its size', () => {
     });
   });
 
-  it('grows a swap partition, which keeps its size, and refuses to shrink it', async () => {
+  it('grows a swap partition without mkswap, which keeps its size, and will not shrink it', async () => {
     const { volume, filesystem, used } = await open(await swapImage());
     const check = await checkResize(filesystem, totalLength(used), volume.size);
     expect(check).toMatchObject({ resizer: null, minimumSize: filesystem.size, canShrink: false });
+    expect(check.warning).toMatch(/mkswap is not installed \(package util-linux\)/);
 
     const result = await resize(12 * MIB);
-    expect(result.warnings).toEqual([expect.stringMatching(/Ferry cannot resize swap.*mkswap -U/)]);
+    expect(result.warnings).toEqual([expect.stringMatching(/mkswap is not installed.*mkswap -U/)]);
     expect(result.volume.size).toBe(12 * MIB);
 
     await expect(resize(4 * MIB)).rejects.toMatchObject({
-      code: 'LAYOUT_REFUSED',
-      message: 'its swap filesystem cannot shrink: Ferry cannot resize it',
+      code: 'TOOL_MISSING',
+      message: 'mkswap is not installed to shrink the swap filesystem',
     });
   });
 
