@@ -10,8 +10,9 @@ import {
   vhdxVirtualDiskId,
   vmdkDiskDatabase,
 } from '../../test/fixtures/disk-uuids.js';
-import { writeRaw } from '../../test/fixtures/vhd-images.js';
-import { scatteredRaw, scratchDir } from '../../test/fixtures/vmdk-images.js';
+import { scatteredGrainsRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { NIL_UUID, diskUuid, storedUuid, uuidFromText } from './disk-uuid.js';
 import { writerFor } from './registry.js';
 import type { FormatReaderDriver } from './types.js';
@@ -72,7 +73,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Writes the scattered disk as `format` to `name`; returns the path to open. */
 async function write({ format, extension }: Format, name: string, uuid?: string): Promise<string> {
   const target = join(dir, `${name}.${extension}`);
-  const files = await writeRaw(writerFor(format), await scatteredRaw(), target, { uuid });
+  const files = await writeRaw(writerFor(format), await scatteredGrainsRaw(), target, { uuid });
   expect(files[0]).toBe(target);
   return target;
 }
@@ -134,7 +135,7 @@ describe.each(FORMATS)('$format writer', (format) => {
     if (format.checked) {
       expect(await sh('qemu-img', ['check', '-f', format.qemu, image])).toContain('No errors');
     }
-    const raw = await scatteredRaw();
+    const raw = await scatteredGrainsRaw();
     expect(await sh('qemu-img', ['compare', '-f', 'raw', '-F', format.qemu, raw, image])).toContain(
       'Images are identical',
     );
@@ -206,7 +207,7 @@ describe('readers on images qemu-img made', () => {
     '%s: the reader reports the UUID the file holds',
     async (qemu, ext, reader, stored) => {
       const image = join(dir, `qemu.${ext}`);
-      await sh('qemu-img', ['convert', '-f', 'raw', '-O', qemu, await scatteredRaw(), image]);
+      await sh('qemu-img', ['convert', '-f', 'raw', '-O', qemu, await scatteredGrainsRaw(), image]);
       const uuid = await stored(image);
       expect(uuid).not.toBe(NIL_UUID);
       expect(await readerUuid(reader, image)).toBe(uuid);
@@ -215,7 +216,7 @@ describe('readers on images qemu-img made', () => {
 
   it('vmdk: qemu-img writes no ddb.uuid.image, so there is none to report', async () => {
     const image = join(dir, 'qemu.vmdk');
-    await sh('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', await scatteredRaw(), image]);
+    await sh('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', await scatteredGrainsRaw(), image]);
     expect((await vmdkDiskDatabase(image)).has('ddb.uuid.image')).toBe(false);
     expect(await readerUuid(vmdkReader, image)).toBeNull();
   });

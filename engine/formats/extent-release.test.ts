@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FormatName } from '../../shared/formats.js';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import { EXTENSION, QEMU_FORMAT } from '../../test/fixtures/formats.js';
-import { partitionedRaw, scatteredRaw } from '../../test/fixtures/qcow2-vdi-sources.js';
+import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { writerFor } from './registry.js';
 import type { Extent, WriterOptions } from './types.js';
 
@@ -88,8 +88,8 @@ const CASES: [FormatName, Partial<WriterOptions>][] = [
 
 describe('writers release extents exactly once, only when done with them', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['an MBR disk with two ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredClustersRaw],
+    ['an MBR disk with two ext4 partitions', partitionedMbrRaw],
   ] as const) {
     it.each(CASES)(
       `%s %o: ${label} survives buffers poisoned on release`,

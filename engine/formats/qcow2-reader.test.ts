@@ -1,17 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError, type FerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import {
-  partitionedRaw,
-  qemuDataRanges,
-  readFile,
-  readWhole,
-  scatteredRaw,
-  uncoveredSectors,
-} from '../../test/fixtures/qcow2-vdi-sources.js';
+import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuDataRanges } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import { openQcow2Image, qcow2Reader } from './qcow2-reader.js';
 
@@ -50,8 +45,8 @@ const VARIANTS: [string, string[]][] = [
 
 describe('qcow2 reader', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['an MBR disk with two ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredClustersRaw],
+    ['an MBR disk with two ext4 partitions', partitionedMbrRaw],
   ] as const) {
     for (const [variant, options] of VARIANTS) {
       it(`reads ${label} from qemu-img's ${variant} image byte for byte`, async () => {
@@ -98,10 +93,10 @@ describe('qcow2 reader', () => {
   });
 
   it('detects qcow2 by its magic', async () => {
-    const image = await qemuConvert(await scatteredRaw(), 'detect.qcow2', []);
+    const image = await qemuConvert(await scatteredClustersRaw(), 'detect.qcow2', []);
     const head = (await readFile(image)).subarray(0, 65536);
     expect(qcow2Reader.detect({ head, tail: Buffer.alloc(0), size: head.length })).toBe(true);
-    const raw = (await readFile(await partitionedRaw())).subarray(0, 65536);
+    const raw = (await readFile(await partitionedMbrRaw())).subarray(0, 65536);
     expect(qcow2Reader.detect({ head: raw, tail: Buffer.alloc(0), size: raw.length })).toBe(false);
   });
 
@@ -164,7 +159,7 @@ describe('qcow2 reader', () => {
     }
 
     it('cluster_bits out of range', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-bits.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-bits.qcow2', []);
       const error = await failure(openPatched(image, [[20, 30]]));
       expect(error.code).toBe('BAD_IMAGE');
       expect(error.message).toMatch(/cluster_bits 30/);
@@ -172,26 +167,26 @@ describe('qcow2 reader', () => {
     });
 
     it('an L1 table larger than the file', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-l1-size.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l1-size.qcow2', []);
       const error = await failure(openPatched(image, [[36, 0x10000000]]));
       expect(error.message).toMatch(/L1 table .* beyond the end of the file/);
     });
 
     it('an L1 table too small for the disk', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-size.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-size.qcow2', []);
       const error = await failure(openPatched(image, [[24, 0x100]]));
       expect(error.message).toMatch(/needs/);
     });
 
     it('an L2 table beyond the file', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-l1-entry.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l1-entry.qcow2', []);
       const { l1 } = await layout(image);
       const error = await failure(openPatched(image, [[l1 + 4, 0x7fff0000]]));
       expect(error.where).toMatch(/L1 table/);
     });
 
     it('a data cluster beyond the file', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-l2-entry.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l2-entry.qcow2', []);
       const { l2 } = await layout(image);
       const error = await failure(openPatched(image, [[l2, 0x80000001]]));
       expect(error.where).toMatch(/L2 table/);
@@ -199,7 +194,7 @@ describe('qcow2 reader', () => {
     });
 
     it('a compressed cluster that does not inflate', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-deflate.qcow2', ['-c']);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-deflate.qcow2', ['-c']);
       const { l2, data } = await layout(image);
       // Cluster 100 (6.25 MiB) holds text, so it is compressed: overwrite its deflate stream.
       const entry = data.readBigUInt64BE(l2 + 100 * 8);
@@ -216,13 +211,13 @@ describe('qcow2 reader', () => {
     });
 
     it('a file cut short', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'cut.qcow2', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'cut.qcow2', []);
       const error = await failure(openPatched(image, [], 40));
       expect(error.code).toBe('BAD_IMAGE');
     });
 
     it('survives mutated headers and tables with nothing but FerryErrors', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'fuzz.qcow2', ['-c']);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'fuzz.qcow2', ['-c']);
       const { l1, l2 } = await layout(image);
       const base = await openFileSource(image);
       const hot: [number, number][] = [

@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import { extentsOfRawFile } from '../../test/fixtures/extents.js';
-import {
-  partitionedRaw,
-  qemuCheck,
-  qemuCompare,
-  qemuDataRanges,
-  qemuInfo,
-  readFile,
-  readWhole,
-  scatteredRaw,
-} from '../../test/fixtures/qcow2-vdi-sources.js';
+import { readWhole } from '../../test/fixtures/disk-bytes.js';
+import { qemuCheck, qemuCompare, qemuDataRanges, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { normalizeRanges, type ByteRange } from '../ranges.js';
 import { qcow2Reader } from './qcow2-reader.js';
 import { createQcow2Writer, qcow2Writer } from './qcow2-writer.js';
@@ -79,8 +72,8 @@ async function expectFaithful(raw: string, image: string, clusterSize: number): 
 
 describe('qcow2 writer', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['an MBR disk with two ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredClustersRaw],
+    ['an MBR disk with two ext4 partitions', partitionedMbrRaw],
   ] as const) {
     it(`writes ${label} that qemu-img checks clean and reads back identically`, async () => {
       const raw = await source();
@@ -114,7 +107,7 @@ describe('qcow2 writer', () => {
   }
 
   it('assembles clusters from extents that start and end anywhere', async () => {
-    const raw = await scatteredRaw();
+    const raw = await scatteredClustersRaw();
     const image = await convert(raw, 'unaligned.qcow2', { chunkSize: 3 * 512 });
     await expectFaithful(raw, image, 65536);
   });
@@ -122,7 +115,7 @@ describe('qcow2 writer', () => {
   it('keeps refcounts exact across many refcount blocks and L2 tables', async () => {
     // With 512-byte clusters one refcount block covers 128 KiB of file and one L2 table 32 KiB
     // of disk, so a few MiB of data cross dozens of refcount blocks and hundreds of L2 tables.
-    const raw = await scatteredRaw();
+    const raw = await scatteredClustersRaw();
     for (const compress of [false, true]) {
       const image = await convert(raw, `small-clusters-${compress}.qcow2`, {
         clusterBits: 9,
@@ -133,7 +126,7 @@ describe('qcow2 writer', () => {
   });
 
   it('leaves no file behind when aborted', async () => {
-    const raw = await scatteredRaw();
+    const raw = await scatteredClustersRaw();
     const target = join(dir, 'aborted.qcow2');
     const writer = await qcow2Writer.create(target, {
       size: (await stat(raw)).size,

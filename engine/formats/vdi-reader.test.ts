@@ -1,17 +1,12 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError, type FerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import {
-  partitionedRaw,
-  qemuDataRanges,
-  readFile,
-  readWhole,
-  scatteredRaw,
-  uncoveredSectors,
-} from '../../test/fixtures/qcow2-vdi-sources.js';
+import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuDataRanges } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import { openVdiImage, vdiReader } from './vdi-reader.js';
 
@@ -40,8 +35,8 @@ async function failure(promise: Promise<unknown>): Promise<FerryError> {
 
 describe('VDI reader', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['an MBR disk with two ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredClustersRaw],
+    ['an MBR disk with two ext4 partitions', partitionedMbrRaw],
   ] as const) {
     for (const [variant, options] of [
       ['dynamic', []],
@@ -67,10 +62,10 @@ describe('VDI reader', () => {
   }
 
   it('detects VDI by the signature at 0x40', async () => {
-    const image = await qemuConvert(await scatteredRaw(), 'detect.vdi', []);
+    const image = await qemuConvert(await scatteredClustersRaw(), 'detect.vdi', []);
     const head = (await readFile(image)).subarray(0, 65536);
     expect(vdiReader.detect({ head, tail: Buffer.alloc(0), size: head.length })).toBe(true);
-    const raw = (await readFile(await partitionedRaw())).subarray(0, 65536);
+    const raw = (await readFile(await partitionedMbrRaw())).subarray(0, 65536);
     expect(vdiReader.detect({ head: raw, tail: Buffer.alloc(0), size: raw.length })).toBe(false);
   });
 
@@ -105,7 +100,7 @@ describe('VDI reader', () => {
     for (const [label, words, code, message] of cases) {
       it(label, async () => {
         const image = await qemuConvert(
-          await scatteredRaw(),
+          await scatteredClustersRaw(),
           `bad-${label.replace(/\W/g, '-')}.vdi`,
           [],
         );
@@ -118,7 +113,7 @@ describe('VDI reader', () => {
     }
 
     it('a block mapped beyond the end of the file', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'bad-map.vdi', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'bad-map.vdi', []);
       const blocksOffset = (await readFile(image)).readUInt32LE(0x154);
       const error = await failure(openPatched(image, [[blocksOffset, 5000]]));
       expect(error.code).toBe('BAD_IMAGE');
@@ -126,13 +121,13 @@ describe('VDI reader', () => {
     });
 
     it('a file cut short', async () => {
-      const image = await qemuConvert(await scatteredRaw(), 'cut.vdi', []);
+      const image = await qemuConvert(await scatteredClustersRaw(), 'cut.vdi', []);
       const error = await failure(openPatched(image, [], 100));
       expect(error.code).toBe('BAD_IMAGE');
     });
 
     it('survives mutated headers and maps with nothing but FerryErrors', async () => {
-      const image = await qemuConvert(await partitionedRaw(), 'fuzz.vdi', []);
+      const image = await qemuConvert(await partitionedMbrRaw(), 'fuzz.vdi', []);
       const base = await openFileSource(image);
       const blocksOffset = (await base.read(0x154, 4)).readUInt32LE(0);
       const rand = random(0x0d1);

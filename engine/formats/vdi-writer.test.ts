@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import { extentsOfRawFile } from '../../test/fixtures/extents.js';
-import {
-  partitionedRaw,
-  qemuCheck,
-  qemuCompare,
-  qemuDataRanges,
-  qemuInfo,
-  readFile,
-  readWhole,
-  scatteredRaw,
-} from '../../test/fixtures/qcow2-vdi-sources.js';
+import { readWhole } from '../../test/fixtures/disk-bytes.js';
+import { qemuCheck, qemuCompare, qemuDataRanges, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { normalizeRanges, type ByteRange } from '../ranges.js';
 import { vdiReader } from './vdi-reader.js';
 import { vdiWriter } from './vdi-writer.js';
@@ -58,8 +51,8 @@ const isZero = (bytes: Buffer): boolean => bytes.every((byte) => byte === 0);
 
 describe('VDI writer', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['an MBR disk with two ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredClustersRaw],
+    ['an MBR disk with two ext4 partitions', partitionedMbrRaw],
   ] as const) {
     for (const thick of [false, true]) {
       const kind = thick ? 'fixed' : 'dynamic';
@@ -126,7 +119,7 @@ describe('VDI writer', () => {
   }
 
   it('assembles blocks from extents that start and end anywhere', async () => {
-    const raw = await scatteredRaw();
+    const raw = await scatteredClustersRaw();
     const image = await convert(raw, 'unaligned.vdi', false, 3 * 512);
     await qemuCheck(image);
     await qemuCompare(raw, image);
@@ -141,7 +134,7 @@ describe('VDI writer', () => {
   });
 
   it('leaves no file behind when aborted', async () => {
-    const raw = await partitionedRaw();
+    const raw = await partitionedMbrRaw();
     const target = join(dir, 'aborted.vdi');
     const writer = await vdiWriter.create(target, {
       size: (await stat(raw)).size,

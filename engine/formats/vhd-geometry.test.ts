@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
-import { qemuInfo } from '../../test/fixtures/vhd-images.js';
+import { qemuInfo } from '../../test/fixtures/qemu-img.js';
 import { VHD_MAX_DISK_SIZE, geometrySectors, vhdDiskSize, vhdGeometry } from './vhd-geometry.js';
 
 const MiB = 2 ** 20;

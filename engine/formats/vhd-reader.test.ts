@@ -1,21 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import { readFile, readWhole, uncoveredSectors } from '../../test/fixtures/qcow2-vdi-sources.js';
-import {
-  partitionedRaw,
-  paddedTo,
-  patchedCopy,
-  qemuConvert,
-  qemuDataRanges,
-  qemuInfo,
-  resealedSource,
-  scatteredRaw,
-  type Sealed,
-} from '../../test/fixtures/vhd-images.js';
+import { patchedCopy, resealedSource, type Sealed } from '../../test/fixtures/damaged-images.js';
+import { paddedTo, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuConvert, qemuDataRanges, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedGptRaw, scatteredBlocksRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import type { ImageReader } from './types.js';
 import { vhdChecksum } from './vhd-footer.js';
@@ -48,7 +40,7 @@ async function failure(promise: Promise<unknown>): Promise<FerryError> {
 /** qemu's dynamic VHD of the scattered disk, the one most tests damage. */
 async function qemuDynamic(): Promise<string> {
   const image = join(dir, 'base-dynamic.vhd');
-  await qemuConvert(await scatteredRaw(), image, 'vpc');
+  await qemuConvert(await scatteredBlocksRaw(), image, 'vpc');
   return image;
 }
 
@@ -70,8 +62,8 @@ const VARIANTS: [string, string[]][] = [
 
 describe('VHD reader', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['a GPT disk with three ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredBlocksRaw],
+    ['a GPT disk with three ext4 partitions', partitionedGptRaw],
   ] as const) {
     for (const [variant, options] of VARIANTS) {
       it(`reads ${label} from qemu-img's ${variant} VHD byte for byte`, async () => {
@@ -98,7 +90,7 @@ describe('VHD reader', () => {
   }
 
   it('detects a dynamic VHD by its footer copy at 0 and a fixed one by its footer at the end', async () => {
-    const raw = await scatteredRaw();
+    const raw = await scatteredBlocksRaw();
     const dynamic = await readFile(await qemuDynamic());
     const fixedImage = join(dir, 'detect-fixed.vhd');
     await qemuConvert(raw, fixedImage, 'vpc', ['-o', 'subformat=fixed']);
@@ -186,7 +178,7 @@ describe('VHD reader', () => {
 
   it('refuses a fixed VHD whose footer checksum is wrong, or that is shorter than its size', async () => {
     const fixed = join(dir, 'fixed-base.vhd');
-    await qemuConvert(await scatteredRaw(), fixed, 'vpc', ['-o', 'subformat=fixed']);
+    await qemuConvert(await scatteredBlocksRaw(), fixed, 'vpc', ['-o', 'subformat=fixed']);
     const badSum = await patchedCopy(fixed, copyName(), (b) => {
       flip(b, b.length - 512 + 48, 1);
     });
@@ -217,7 +209,7 @@ describe('VHD reader', () => {
   ] as const) {
     it(`survives ${ITERATIONS} mutations of a ${variant} VHD: data or a FerryError, never a crash`, async () => {
       const image = join(dir, `fuzz-${variant}.vhd`);
-      await qemuConvert(await scatteredRaw(), image, 'vpc', [...options]);
+      await qemuConvert(await scatteredBlocksRaw(), image, 'vpc', [...options]);
       const base = await openFileSource(image);
       const hot: [number, number][] = [
         [base.size - 512, 512],

@@ -1,21 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
-import { readFile, readWhole, uncoveredSectors } from '../../test/fixtures/qcow2-vdi-sources.js';
+import { paddedTo, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuCompare, qemuDataRanges, qemuInfo } from '../../test/fixtures/qemu-img.js';
 import {
-  fileSize,
   oddSizeRaw,
-  paddedTo,
-  partitionedRaw,
-  qemuCompare,
-  qemuDataRanges,
-  qemuInfo,
-  scatteredRaw,
-  writeRaw,
-} from '../../test/fixtures/vhd-images.js';
+  partitionedGptRaw,
+  scatteredBlocksRaw,
+} from '../../test/fixtures/raw-disks.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import type { FormatWriterDriver } from './types.js';
 import { geometrySectors, vhdDiskSize, vhdGeometry, type VhdVariant } from './vhd-geometry.js';
 import { vhdReader } from './vhd-reader.js';
@@ -38,8 +34,8 @@ const FIXED_THICK: Variant = ['fixed, thick', vhdFixedWriter, true, 'fixed'];
 const THICK_VHD: Variant = ['thick "vhd" (so fixed)', vhdWriter, true, 'fixed'];
 
 const CASES = [
-  ['scattered data', scatteredRaw, [DYNAMIC, FIXED, FIXED_THICK, THICK_VHD]],
-  ['a GPT disk with three ext4 partitions', partitionedRaw, [DYNAMIC, FIXED]],
+  ['scattered data', scatteredBlocksRaw, [DYNAMIC, FIXED, FIXED_THICK, THICK_VHD]],
+  ['a GPT disk with three ext4 partitions', partitionedGptRaw, [DYNAMIC, FIXED]],
   ['a disk of 100 MiB + 512 bytes', oddSizeRaw, [DYNAMIC, FIXED]],
 ] as const;
 
@@ -50,7 +46,7 @@ describe('VHD writers', () => {
         const raw = await source();
         const target = join(dir, `${source.name}-${variant}.vhd`);
         expect(await writeRaw(writer, raw, target, { thick })).toEqual([target]);
-        const rawSize = await fileSize(raw);
+        const rawSize = (await stat(raw)).size;
         const size = vhdDiskSize(rawSize, kind);
         expect(size).toBeGreaterThanOrEqual(rawSize);
 
@@ -122,7 +118,7 @@ describe('VHD writers', () => {
     ['fixed', vhdFixedWriter],
   ] as const) {
     it(`writes a ${variant} VHD from small, unaligned extents (4.5 KiB)`, async () => {
-      const raw = await partitionedRaw();
+      const raw = await partitionedGptRaw();
       const target = join(dir, `small-extents-${variant}.vhd`);
       await writeRaw(writer, raw, target, {}, 4608);
       expect(await qemuCompare(raw, target, 'vpc')).toContain('Images are identical');

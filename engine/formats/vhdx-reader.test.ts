@@ -1,20 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
-import { readFile, readWhole, uncoveredSectors } from '../../test/fixtures/qcow2-vdi-sources.js';
-import {
-  partitionedRaw,
-  paddedTo,
-  patchedCopy,
-  qemuConvert,
-  qemuInfo,
-  resealedSource,
-  scatteredRaw,
-  type Sealed,
-} from '../../test/fixtures/vhd-images.js';
+import { patchedCopy, resealedSource, type Sealed } from '../../test/fixtures/damaged-images.js';
+import { paddedTo, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuConvert, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedGptRaw, scatteredBlocksRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import { RangeBuilder, type ByteRange } from '../ranges.js';
 import type { ImageReader } from './types.js';
@@ -67,7 +60,7 @@ function nonZeroBlocks(disk: Buffer, blockSize: number): ByteRange[] {
 /** qemu's dynamic VHDX of the scattered disk (8 MiB blocks), the one most tests damage. */
 async function qemuDynamic(): Promise<string> {
   const image = join(dir, 'base-dynamic.vhdx');
-  await qemuConvert(await scatteredRaw(), image, 'vhdx', ['-o', 'block_size=1M']);
+  await qemuConvert(await scatteredBlocksRaw(), image, 'vhdx', ['-o', 'block_size=1M']);
   return image;
 }
 
@@ -100,8 +93,8 @@ const VARIANTS: [string, string[], number][] = [
 
 describe('VHDX reader', () => {
   for (const [label, source] of [
-    ['scattered data', scatteredRaw],
-    ['a GPT disk with three ext4 partitions', partitionedRaw],
+    ['scattered data', scatteredBlocksRaw],
+    ['a GPT disk with three ext4 partitions', partitionedGptRaw],
   ] as const) {
     for (const [variant, options, blockSize] of VARIANTS) {
       it(`reads ${label} from qemu-img's ${variant} VHDX byte for byte`, async () => {
@@ -290,7 +283,7 @@ describe('VHDX reader', () => {
   ] as const) {
     it(`survives ${ITERATIONS} mutations of a ${variant} VHDX: data or a FerryError, never a crash`, async () => {
       const image = join(dir, `fuzz-${variant}.vhdx`);
-      await qemuConvert(await scatteredRaw(), image, 'vhdx', [...options]);
+      await qemuConvert(await scatteredBlocksRaw(), image, 'vhdx', [...options]);
       const bytes = await readFile(image);
       const bat = batOffset(bytes);
       const metadata = metadataOffset(bytes);

@@ -1,22 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { UUID_V4 } from '../../test/fixtures/disk-uuids.js';
-import { readFile, readWhole, uncoveredSectors } from '../../test/fixtures/qcow2-vdi-sources.js';
+import { paddedTo, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuCheck, qemuCompare, qemuInfo } from '../../test/fixtures/qemu-img.js';
 import {
-  fileSize,
   oddSizeRaw,
-  paddedTo,
-  partitionedRaw,
-  qemuCheck,
-  qemuCompare,
-  qemuInfo,
-  scatteredRaw,
-  writeRaw,
-} from '../../test/fixtures/vhd-images.js';
+  partitionedGptRaw,
+  scatteredBlocksRaw,
+} from '../../test/fixtures/raw-disks.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { openFileSource } from '../io/file-source.js';
 import { RangeBuilder, type ByteRange } from '../ranges.js';
 import { PAYLOAD_STATE, batGeometry, batIndex, readBatEntry } from './vhdx-bat.js';
@@ -36,8 +32,8 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const SOURCES = [
-  ['scattered data', scatteredRaw],
-  ['a GPT disk with three ext4 partitions', partitionedRaw],
+  ['scattered data', scatteredBlocksRaw],
+  ['a GPT disk with three ext4 partitions', partitionedGptRaw],
   ['a disk of 100 MiB + 512 bytes', oddSizeRaw],
 ] as const;
 
@@ -118,9 +114,9 @@ describe('VHDX writer', () => {
         const raw = await source();
         const target = join(dir, `${source.name}-${thick ? 'fixed' : 'dynamic'}.vhdx`);
         expect(await writeRaw(vhdxWriter, raw, target, { thick })).toEqual([target]);
-        const size = vhdxDiskSize(await fileSize(raw));
+        const size = vhdxDiskSize((await stat(raw)).size);
 
-        await qemuCheck(target);
+        await qemuCheck(target, 'vhdx');
         expect((await qemuInfo(target, 'vhdx'))['virtual-size']).toBe(size);
         expect(await qemuCompare(raw, target, 'vhdx')).toContain('Images are identical');
         await expectHyperVLayout(target, size, thick);
@@ -145,10 +141,10 @@ describe('VHDX writer', () => {
 
   for (const thick of [false, true]) {
     it(`writes a ${thick ? 'fixed' : 'dynamic'} VHDX from small, unaligned extents (4.5 KiB)`, async () => {
-      const raw = await partitionedRaw();
+      const raw = await partitionedGptRaw();
       const target = join(dir, `small-extents-${thick}.vhdx`);
       await writeRaw(vhdxWriter, raw, target, { thick }, 4608);
-      await qemuCheck(target);
+      await qemuCheck(target, 'vhdx');
       expect(await qemuCompare(raw, target, 'vhdx')).toContain('Images are identical');
     });
   }
@@ -172,7 +168,7 @@ describe('VHDX writer', () => {
       await image.write({ offset: at, data: Buffer.alloc(512, value) });
     await image.finish();
 
-    await qemuCheck(target);
+    await qemuCheck(target, 'vhdx');
     // qemu-io exits non-zero when a pattern does not match.
     await sh('qemu-io', [
       '-r',

@@ -1,7 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qemuConvert, scatteredRaw, scratchDir } from '../../test/fixtures/vmdk-images.js';
+import { qemuConvert } from '../../test/fixtures/qemu-img.js';
+import { scatteredGrainsRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
 import { NIL_UUID } from './disk-uuid.js';
 import { buildDescriptor, diskGeometry, parseDescriptor } from './vmdk-descriptor.js';
 
@@ -58,7 +60,10 @@ describe('VMDK descriptor', () => {
 
   it('reads the descriptors qemu-img writes', async () => {
     const target = join(dir, 'split.vmdk');
-    await qemuConvert(await scatteredRaw(), target, ['-o', 'subformat=twoGbMaxExtentFlat']);
+    await qemuConvert(await scatteredGrainsRaw(), target, 'vmdk', [
+      '-o',
+      'subformat=twoGbMaxExtentFlat',
+    ]);
     const parsed = parseDescriptor(await readFile(target, 'utf8'), target);
     expect(parsed.createType).toBe('twoGbMaxExtentFlat');
     expect(parsed.parentCid).toBeNull();

@@ -1,17 +1,11 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sh } from '../../test/fixtures/cache.js';
-import {
-  firstUncoveredByte,
-  partitionedRaw,
-  qemuInfo,
-  readWhole,
-  scatteredRaw,
-  scratchDir,
-  wideRaw,
-  writeImage,
-} from '../../test/fixtures/vmdk-images.js';
+import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuCompare, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredGrainsRaw, wideRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { flatExtentPath, monolithicFlatWriter, vmdkFlatWriter } from './vmdk-flat.js';
 import { vmdkReader } from './vmdk-reader.js';
 
@@ -32,17 +26,17 @@ describe('monolithicFlat writer', () => {
   });
 
   const cases = [
-    { name: 'scattered data, 3000-byte extents', raw: scatteredRaw, chunk: 3000 },
-    { name: 'partitioned ext4 disk', raw: partitionedRaw, chunk: 1 << 20 },
+    { name: 'scattered data, 3000-byte extents', raw: scatteredGrainsRaw, chunk: 3000 },
+    { name: 'partitioned ext4 disk', raw: partitionedMbrRaw, chunk: 1 << 20 },
     { name: 'a mostly empty disk', raw: wideRaw, chunk: 1 << 20 },
   ];
   it.each(cases)('writes what qemu-img reads back identically: $name', async ({ raw, chunk }) => {
     const source = await raw();
     const target = join(dir, `disk-${chunk}.vmdk`);
     const flat = join(dir, `disk-${chunk}-flat.vmdk`);
-    expect(await writeImage(vmdkFlatWriter, source, target, chunk)).toEqual([target, flat]);
+    expect(await writeRaw(vmdkFlatWriter, source, target, {}, chunk)).toEqual([target, flat]);
 
-    await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', source, target]);
+    await qemuCompare(source, target, 'vmdk');
     const info = await qemuInfo(target);
     expect(info['virtual-size']).toBe((await stat(source)).size);
     expect(info['format-specific']?.data['create-type']).toBe('monolithicFlat');
@@ -52,7 +46,7 @@ describe('monolithicFlat writer', () => {
     try {
       const expected = await readFile(source);
       expect((await readWhole(reader)).equals(expected)).toBe(true);
-      expect(firstUncoveredByte(expected, await reader.allocated())).toBe(-1);
+      expect(uncoveredSectors(expected, await reader.allocated())).toEqual([]);
     } finally {
       await reader.close();
     }
@@ -92,9 +86,9 @@ describe('monolithicFlat writer', () => {
 
   it('writes a descriptor qemu and VMware parse', async () => {
     const target = join(dir, 'described.vmdk');
-    await writeImage(
+    await writeRaw(
       monolithicFlatWriter({ adapterType: 'pvscsi', uuid: '6000C29b-692f-c976-74c4-079e10873bf9' }),
-      await partitionedRaw(),
+      await partitionedMbrRaw(),
       target,
     );
     const text = await readFile(target, 'utf8');

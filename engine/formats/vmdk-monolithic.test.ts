@@ -1,18 +1,11 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sh } from '../../test/fixtures/cache.js';
-import {
-  firstNonZero,
-  firstUncoveredByte,
-  partitionedRaw,
-  qemuInfo,
-  readWhole,
-  scatteredRaw,
-  scratchDir,
-  wideRaw,
-  writeImage,
-} from '../../test/fixtures/vmdk-images.js';
+import { firstNonZero, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuCheck, qemuCompare, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredGrainsRaw, wideRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { monolithicSparseWriter, vmdkWriter } from './vmdk-monolithic.js';
 import { vmdkReader } from './vmdk-reader.js';
 import { GRAIN_BYTES, SECTOR, decodeSparseHeader } from './vmdk-sparse.js';
@@ -27,18 +20,18 @@ afterAll(async () => {
 
 describe('monolithicSparse writer', () => {
   const cases = [
-    { name: 'scattered data, 1 MiB extents', raw: scatteredRaw, chunk: 1 << 20 },
-    { name: 'scattered data, 3000-byte extents', raw: scatteredRaw, chunk: 3000 },
-    { name: 'partitioned ext4 disk', raw: partitionedRaw, chunk: 1 << 20 },
+    { name: 'scattered data, 1 MiB extents', raw: scatteredGrainsRaw, chunk: 1 << 20 },
+    { name: 'scattered data, 3000-byte extents', raw: scatteredGrainsRaw, chunk: 3000 },
+    { name: 'partitioned ext4 disk', raw: partitionedMbrRaw, chunk: 1 << 20 },
     { name: 'four grain tables, one of them empty', raw: wideRaw, chunk: 1 << 20 },
   ];
   it.each(cases)('writes what qemu-img reads back identically: $name', async ({ raw, chunk }) => {
     const source = await raw();
     const target = join(dir, `disk-${chunk}.vmdk`);
-    expect(await writeImage(vmdkWriter, source, target, chunk)).toEqual([target]);
+    expect(await writeRaw(vmdkWriter, source, target, {}, chunk)).toEqual([target]);
 
-    await sh('qemu-img', ['check', '-f', 'vmdk', target]);
-    await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', source, target]);
+    await qemuCheck(target, 'vmdk');
+    await qemuCompare(source, target, 'vmdk');
     const info = await qemuInfo(target);
     expect(info.format).toBe('vmdk');
     expect(info['virtual-size']).toBe((await stat(source)).size);
@@ -48,7 +41,7 @@ describe('monolithicSparse writer', () => {
     try {
       const expected = await readFile(source);
       expect((await readWhole(reader)).equals(expected)).toBe(true);
-      expect(firstUncoveredByte(expected, await reader.allocated())).toBe(-1);
+      expect(uncoveredSectors(expected, await reader.allocated())).toEqual([]);
     } finally {
       await reader.close();
     }
@@ -56,9 +49,9 @@ describe('monolithicSparse writer', () => {
   });
 
   it('stores no grain that is all zeros, and lays the header out as VMware does', async () => {
-    const source = await scatteredRaw();
+    const source = await scatteredGrainsRaw();
     const target = join(dir, 'layout.vmdk');
-    await writeImage(vmdkWriter, source, target);
+    await writeRaw(vmdkWriter, source, target);
     const image = await readFile(target);
     const header = decodeSparseHeader(image.subarray(0, SECTOR), target);
     expect(header).toMatchObject({
@@ -92,7 +85,11 @@ describe('monolithicSparse writer', () => {
 
   it('writes the adapter type and its geometry into the descriptor', async () => {
     const target = join(dir, 'ide.vmdk');
-    await writeImage(monolithicSparseWriter({ adapterType: 'ide' }), await scatteredRaw(), target);
+    await writeRaw(
+      monolithicSparseWriter({ adapterType: 'ide' }),
+      await scatteredGrainsRaw(),
+      target,
+    );
     const text = (await readFile(target)).subarray(SECTOR, 21 * SECTOR).toString('utf8');
     expect(text).toContain('ddb.adapterType = "ide"');
     expect(text).toContain('ddb.geometry.heads = "16"');

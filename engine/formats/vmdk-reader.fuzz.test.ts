@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
 import { mutate, random, within } from '../../test/fixtures/mutate.js';
-import {
-  qemuConvert,
-  scatteredRaw,
-  scratchDir,
-  writeImage,
-} from '../../test/fixtures/vmdk-images.js';
+import { qemuConvert } from '../../test/fixtures/qemu-img.js';
+import { scatteredGrainsRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { vmdkReader } from './vmdk-reader.js';
 import { SECTOR } from './vmdk-sparse.js';
 import { vmdkStreamWriter } from './vmdk-stream.js';
@@ -57,7 +55,7 @@ const targets: [string, () => Promise<Target>][] = [
     'qemu-img monolithicSparse',
     async () => {
       const file = join(dir, 'sparse.vmdk');
-      await qemuConvert(await scatteredRaw(), file);
+      await qemuConvert(await scatteredGrainsRaw(), file, 'vmdk');
       return { file, open: file, hot: sparseHot };
     },
   ],
@@ -65,7 +63,10 @@ const targets: [string, () => Promise<Target>][] = [
     'qemu-img streamOptimized',
     async () => {
       const file = join(dir, 'qemu-stream.vmdk');
-      await qemuConvert(await scatteredRaw(), file, ['-o', 'subformat=streamOptimized']);
+      await qemuConvert(await scatteredGrainsRaw(), file, 'vmdk', [
+        '-o',
+        'subformat=streamOptimized',
+      ]);
       return { file, open: file, hot: sparseHot };
     },
   ],
@@ -73,7 +74,7 @@ const targets: [string, () => Promise<Target>][] = [
     'Ferry streamOptimized (directory at the end)',
     async () => {
       const file = join(dir, 'ferry-stream.vmdk');
-      await writeImage(vmdkStreamWriter, await scatteredRaw(), file);
+      await writeRaw(vmdkStreamWriter, await scatteredGrainsRaw(), file);
       return { file, open: file, hot: sparseHot };
     },
   ],
@@ -81,7 +82,10 @@ const targets: [string, () => Promise<Target>][] = [
     'qemu-img twoGbMaxExtentSparse descriptor',
     async () => {
       const open = join(dir, 'split.vmdk');
-      await qemuConvert(await scatteredRaw(), open, ['-o', 'subformat=twoGbMaxExtentSparse']);
+      await qemuConvert(await scatteredGrainsRaw(), open, 'vmdk', [
+        '-o',
+        'subformat=twoGbMaxExtentSparse',
+      ]);
       return { file: open, open, hot: (size) => [[0, size]] };
     },
   ],

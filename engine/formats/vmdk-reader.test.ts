@@ -1,16 +1,11 @@
 import { open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  firstUncoveredByte,
-  partitionedRaw,
-  qemuConvert,
-  readWhole,
-  scatteredRaw,
-  scratchDir,
-  splitRaw,
-  writeImage,
-} from '../../test/fixtures/vmdk-images.js';
+import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuConvert } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredGrainsRaw, splitRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import type { FileProbe } from './types.js';
 import { vmdkReader } from './vmdk-reader.js';
 import { SECTOR } from './vmdk-sparse.js';
@@ -48,15 +43,15 @@ const SUBFORMATS = [
 
 describe('VMDK reader on images qemu-img made', () => {
   const cases = SUBFORMATS.flatMap((subformat) => [
-    { subformat, name: 'scattered', raw: scatteredRaw },
-    { subformat, name: 'partitioned', raw: partitionedRaw },
+    { subformat, name: 'scattered', raw: scatteredGrainsRaw },
+    { subformat, name: 'partitioned', raw: partitionedMbrRaw },
   ]);
   it.each(cases)(
     'reads $subformat of the $name disk byte for byte',
     async ({ subformat, name, raw }) => {
       const source = await raw();
       const target = join(dir, `${name}-${subformat}.vmdk`);
-      await qemuConvert(source, target, ['-o', `subformat=${subformat}`]);
+      await qemuConvert(source, target, 'vmdk', ['-o', `subformat=${subformat}`]);
       expect(vmdkReader.detect(await probe(target))).toBe(true);
 
       const reader = await vmdkReader.open(target);
@@ -71,7 +66,7 @@ describe('VMDK reader on images qemu-img made', () => {
           true,
         );
         const allocated = await reader.allocated();
-        expect(firstUncoveredByte(expected, allocated)).toBe(-1);
+        expect(uncoveredSectors(expected, allocated)).toEqual([]);
         await expect(reader.read(expected.length - 1, 2)).rejects.toMatchObject({
           code: 'SOURCE_TRUNCATED',
         });
@@ -86,7 +81,7 @@ describe('VMDK reader on images qemu-img made', () => {
     async (subformat) => {
       const source = await splitRaw();
       const target = join(dir, `split-${subformat}.vmdk`);
-      await qemuConvert(source, target, ['-o', `subformat=${subformat}`]);
+      await qemuConvert(source, target, 'vmdk', ['-o', `subformat=${subformat}`]);
       const reader = await vmdkReader.open(target);
       const raw = await open(source, 'r');
       try {
@@ -156,9 +151,9 @@ describe('VMDK reader on damaged images', () => {
   let gtSector: number;
   beforeAll(async () => {
     sparse = join(dir, 'good-sparse.vmdk');
-    await qemuConvert(await scatteredRaw(), sparse);
+    await qemuConvert(await scatteredGrainsRaw(), sparse, 'vmdk');
     stream = join(dir, 'good-stream.vmdk');
-    await writeImage(vmdkStreamWriter, await scatteredRaw(), stream);
+    await writeRaw(vmdkStreamWriter, await scatteredGrainsRaw(), stream);
     const image = await readFile(sparse);
     gtSector = image.readUInt32LE(Number(image.readBigUInt64LE(56)) * SECTOR);
   });
@@ -230,7 +225,10 @@ describe('VMDK reader on damaged images', () => {
     let text: string;
     beforeAll(async () => {
       descriptor = join(dir, 'flat.vmdk');
-      await qemuConvert(await scatteredRaw(), descriptor, ['-o', 'subformat=monolithicFlat']);
+      await qemuConvert(await scatteredGrainsRaw(), descriptor, 'vmdk', [
+        '-o',
+        'subformat=monolithicFlat',
+      ]);
       text = (await readFile(descriptor, 'utf8')).replace(/\0+$/, '');
     });
 

@@ -2,18 +2,11 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sh } from '../../test/fixtures/cache.js';
-import {
-  firstNonZero,
-  firstUncoveredByte,
-  partitionedRaw,
-  qemuInfo,
-  readWhole,
-  scatteredRaw,
-  scratchDir,
-  wideRaw,
-  writeImage,
-} from '../../test/fixtures/vmdk-images.js';
+import { firstNonZero, readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
+import { qemuCheck, qemuCompare, qemuConvert, qemuInfo } from '../../test/fixtures/qemu-img.js';
+import { partitionedMbrRaw, scatteredGrainsRaw, wideRaw } from '../../test/fixtures/raw-disks.js';
+import { scratchDir } from '../../test/fixtures/scratch-dir.js';
+import { writeRaw } from '../../test/fixtures/write-raw.js';
 import { vmdkReader } from './vmdk-reader.js';
 import { GRAIN_BYTES, SECTOR, decodeSparseHeader } from './vmdk-sparse.js';
 import { vmdkStreamWriter } from './vmdk-stream.js';
@@ -80,18 +73,18 @@ function walkStream(image: Buffer, overhead: number): Walk {
 
 describe('streamOptimized writer', () => {
   const cases = [
-    { name: 'scattered data, 1 MiB extents', raw: scatteredRaw, chunk: 1 << 20 },
-    { name: 'scattered data, 3000-byte extents', raw: scatteredRaw, chunk: 3000 },
-    { name: 'partitioned ext4 disk', raw: partitionedRaw, chunk: 1 << 20 },
+    { name: 'scattered data, 1 MiB extents', raw: scatteredGrainsRaw, chunk: 1 << 20 },
+    { name: 'scattered data, 3000-byte extents', raw: scatteredGrainsRaw, chunk: 3000 },
+    { name: 'partitioned ext4 disk', raw: partitionedMbrRaw, chunk: 1 << 20 },
     { name: 'four grain tables, one of them empty', raw: wideRaw, chunk: 1 << 20 },
   ];
   it.each(cases)('writes what qemu-img reads back identically: $name', async ({ raw, chunk }) => {
     const source = await raw();
     const target = join(dir, `disk-${chunk}.vmdk`);
-    expect(await writeImage(vmdkStreamWriter, source, target, chunk)).toEqual([target]);
+    expect(await writeRaw(vmdkStreamWriter, source, target, {}, chunk)).toEqual([target]);
 
-    await sh('qemu-img', ['check', '-f', 'vmdk', target]);
-    await sh('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', source, target]);
+    await qemuCheck(target, 'vmdk');
+    await qemuCompare(source, target, 'vmdk');
     const info = await qemuInfo(target);
     expect(info['virtual-size']).toBe((await stat(source)).size);
     expect(info['format-specific']?.data['create-type']).toBe('streamOptimized');
@@ -100,7 +93,7 @@ describe('streamOptimized writer', () => {
     try {
       const expected = await readFile(source);
       expect((await readWhole(reader)).equals(expected)).toBe(true);
-      expect(firstUncoveredByte(expected, await reader.allocated())).toBe(-1);
+      expect(uncoveredSectors(expected, await reader.allocated())).toEqual([]);
     } finally {
       await reader.close();
     }
@@ -109,7 +102,7 @@ describe('streamOptimized writer', () => {
   it('lays the stream out as VMware does: markers, tables after grains, footer, end of stream', async () => {
     const source = await wideRaw();
     const target = join(dir, 'layout.vmdk');
-    await writeImage(vmdkStreamWriter, source, target);
+    await writeRaw(vmdkStreamWriter, source, target);
     const image = await readFile(target);
 
     const header = decodeSparseHeader(image.subarray(0, SECTOR), target);
@@ -158,21 +151,11 @@ describe('streamOptimized writer', () => {
   });
 
   it('compresses about as well as qemu-img', async () => {
-    const source = await partitionedRaw();
+    const source = await partitionedMbrRaw();
     const ours = join(dir, 'ours.vmdk');
     const theirs = join(dir, 'theirs.vmdk');
-    await writeImage(vmdkStreamWriter, source, ours);
-    await sh('qemu-img', [
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      '-o',
-      'subformat=streamOptimized',
-      source,
-      theirs,
-    ]);
+    await writeRaw(vmdkStreamWriter, source, ours);
+    await qemuConvert(source, theirs, 'vmdk', ['-o', 'subformat=streamOptimized']);
     const ratio = (await stat(ours)).size / (await stat(theirs)).size;
     expect(ratio).toBeLessThan(1.05);
   });
