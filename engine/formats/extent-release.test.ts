@@ -4,7 +4,7 @@
  * released, then reused for later bytes of the disk. A writer that releases before its write
  * completed stores garbage or bytes of another place, and qemu-img finds the disk changed.
  */
-import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,6 @@ const GARBAGE = 0xa5;
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'extent-release-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError, type FerryError } from '../../shared/errors.js';
@@ -12,7 +12,6 @@ import { openQcow2Image, qcow2Reader } from './qcow2-reader.js';
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'qcow2-reader-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

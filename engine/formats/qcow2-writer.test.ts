@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
@@ -13,7 +13,6 @@ import { createQcow2Writer, qcow2Writer } from './qcow2-writer.js';
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'qcow2-writer-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
@@ -15,7 +15,6 @@ const MiB = 2 ** 20;
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'vdi-writer-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

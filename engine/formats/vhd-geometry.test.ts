@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../shared/errors.js';
@@ -12,7 +12,6 @@ const MAX_CHS_BYTES = 65535 * 16 * 255 * 512;
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'vhd-geometry-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

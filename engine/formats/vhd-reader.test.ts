@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, isFerryError } from '../../shared/errors.js';
@@ -18,7 +18,6 @@ const ITERATIONS = Number(process.env.FERRY_FUZZ_ITERATIONS ?? 300);
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'vhd-reader-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, isFerryError } from '../../shared/errors.js';
@@ -22,7 +22,6 @@ const REGION_TABLES = [192 * 1024, 256 * 1024];
 
 let dir: string;
 beforeAll(async () => {
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   dir = await mkdtemp(join(FIXTURE_ROOT, 'vhdx-reader-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

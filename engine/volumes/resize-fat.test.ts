@@ -3,7 +3,7 @@
  * (moving the data area whole) when not, stop at the type's cluster limit, clear FAT entries past
  * a shrunk end, and refuse to cut off a cluster in use.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bash, cachedImage, FIXTURE_ROOT } from '../../test/fixtures/cache.js';
@@ -83,7 +83,6 @@ describe('native FAT resize', () => {
   const open: BlockSource[] = [];
 
   beforeEach(async () => {
-    await mkdir(FIXTURE_ROOT, { recursive: true });
     tempDir = await mkdtemp(join(FIXTURE_ROOT, 'resize-fat-'));
   });
 

@@ -4,7 +4,7 @@
  * reader, with the source's bytes hashed before and after.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
@@ -205,7 +205,6 @@ describe.each(FAMILIES)('resizing $name', (family) => {
   });
 
   beforeEach(async () => {
-    await mkdir(FIXTURE_ROOT, { recursive: true });
     tempDir = await mkdtemp(join(FIXTURE_ROOT, `resize-${family.name}-`));
   });
 

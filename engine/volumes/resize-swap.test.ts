@@ -3,7 +3,7 @@
  * "paged-out memory", then remade at other sizes on a copy and judged by file(1) and blkid.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bash, cachedImage, FIXTURE_ROOT } from '../../test/fixtures/cache.js';
@@ -45,7 +45,6 @@ beforeAll(async () => {
   const detection = (await detectFilesystem(volume))!;
   filesystem = detection.filesystem;
   used = await detection.driver.usedRanges!(volume, filesystem);
-  await mkdir(FIXTURE_ROOT, { recursive: true });
   tempDir = await mkdtemp(join(FIXTURE_ROOT, 'resize-swap-'));
 });
 

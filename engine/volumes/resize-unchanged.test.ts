@@ -3,7 +3,7 @@
  * mkswap, hidden here). It may grow, its filesystem keeping its size, and never shrink below
  * that size.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bash, cachedImage, FIXTURE_ROOT } from '../../test/fixtures/cache.js';
@@ -54,7 +54,6 @@ describe('a partition whose filesystem keeps its size', () => {
   let opened: Opened;
 
   beforeEach(async () => {
-    await mkdir(FIXTURE_ROOT, { recursive: true });
     tempDir = await mkdtemp(join(FIXTURE_ROOT, 'resize-unchanged-'));
   });
 

@@ -29,7 +29,6 @@ describe('TemporaryCopy', () => {
   let bytes: Buffer;
 
   beforeEach(async () => {
-    await mkdir(FIXTURE_ROOT, { recursive: true });
     folder = await mkdtemp(join(FIXTURE_ROOT, 'temporary-copy-'));
     tempDir = join(folder, 'temp');
     await mkdir(tempDir);
