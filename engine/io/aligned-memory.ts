@@ -40,9 +40,10 @@ export function alignedBuffers(count: number, size: number): Buffer[] | null {
 
 /** True when `data` lies in an aligned slab and starts and ends on its alignment. */
 export function isAligned(data: Buffer): boolean {
-  return (
-    slabs.has(data.buffer) &&
-    data.byteOffset % DIRECT_ALIGNMENT === 0 &&
-    data.length % DIRECT_ALIGNMENT === 0
-  );
+  return startsAligned(data) && data.length % DIRECT_ALIGNMENT === 0;
+}
+
+/** True when `data` lies in an aligned slab and starts on its alignment (any length). */
+export function startsAligned(data: Buffer): boolean {
+  return slabs.has(data.buffer) && data.byteOffset % DIRECT_ALIGNMENT === 0;
 }

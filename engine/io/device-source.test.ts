@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError } from '../../shared/errors.js';
@@ -6,6 +7,7 @@ import { randomSfdiskImage } from '../../test/fixtures/tables.js';
 import { sfdiskJson } from '../../test/fixtures/truth.js';
 import { linuxGeometry } from './device-geometry.js';
 import { openDeviceSource } from './device-source.js';
+import { readExtents } from '../jobs/read-extents.js';
 import { openSource } from './open-source.js';
 import type { BlockSource } from './source.js';
 
@@ -25,16 +27,21 @@ async function attach(image: string, ...flags: string[]): Promise<string> {
   return device;
 }
 
-/** Whether the process holds `device` open for reading only (O_ACCMODE of its fds is O_RDONLY). */
-async function openModes(device: string): Promise<number[]> {
-  const modes: number[] = [];
+/** The open flags of the process's descriptors of `device`, from /proc/self/fdinfo. */
+async function openFlags(device: string): Promise<number[]> {
+  const flags: number[] = [];
   for (const fd of await readdir('/proc/self/fd')) {
     const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
     if (target !== device) continue;
     const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
-    modes.push(parseInt(/^flags:\s+(\d+)/m.exec(info)![1]!, 8) & 3);
+    flags.push(parseInt(/^flags:\s+(\d+)/m.exec(info)![1]!, 8));
   }
-  return modes;
+  return flags;
+}
+
+/** Whether the process holds `device` open for reading only (O_ACCMODE of its fds is O_RDONLY). */
+async function openModes(device: string): Promise<number[]> {
+  return (await openFlags(device)).map((flags) => flags & 3);
 }
 
 function random(seed: number): () => number {
@@ -97,7 +104,8 @@ describe('device source on real loop devices', () => {
         size: bytes.length,
         sectorSize: 512,
       });
-      expect(await openModes(loop)).toEqual([0]);
+      // Read-only, both: the handle for tables and the O_DIRECT one for a copy's chunks.
+      expect(await openModes(loop)).toEqual([0, 0]);
       await expectSameBytes(source, bytes, 1);
       await expect(source.read(source.size - 10, 11)).rejects.toMatchObject({
         code: 'SOURCE_TRUNCATED',
@@ -107,6 +115,25 @@ describe('device source on real loop devices', () => {
       await source.close();
     }
     expect(await openModes(loop)).toEqual([]);
+  });
+
+  it('reads the chunks of a copy past the page cache, byte for byte', async (ctx) => {
+    ctx.skip(unavailable !== undefined, unavailable);
+    const bytes = await readFile(image);
+    const source = await openSource(loop);
+    try {
+      const copied = Buffer.alloc(bytes.length);
+      for await (const extent of readExtents(source, [{ start: 0, length: source.size }])) {
+        extent.data.copy(copied, extent.offset);
+        extent.release?.();
+      }
+      expect(copied.equals(bytes)).toBe(true);
+      // The O_DIRECT descriptor is still open: no read fell back to the page cache for good.
+      const direct = (await openFlags(loop)).filter((flags) => flags & constants.O_DIRECT);
+      expect(direct).toHaveLength(1);
+    } finally {
+      await source.close();
+    }
   });
 
   it('reports 4096-byte sectors from `losetup -b 4096`', async (ctx) => {

@@ -9,13 +9,8 @@ import {
   windowsGeometry,
   type DeviceGeometry,
 } from './device-geometry.js';
-import {
-  handleFiller,
-  handleReader,
-  handleSource,
-  openReadOnly,
-  readHandle,
-} from './file-source.js';
+import { directFiller } from './direct-fill.js';
+import { handleReader, handleSource, openReadOnly, readHandle } from './file-source.js';
 import type { CommandRunner } from './run-command.js';
 import type { BlockSource } from './source.js';
 
@@ -57,15 +52,26 @@ export async function openDeviceSource(
               readHandle(handle, buffer, at, length, position, path),
             { sectorSize: geometry.sectorSize, where: path },
           );
-    // Linux block devices take reads of any size and alignment, so chunks can reuse buffers.
-    const fill = platform === 'linux' ? handleFiller(handle, path) : undefined;
-    return handleSource(handle, {
+    // Linux block devices take reads of any size and alignment, so chunks can reuse buffers,
+    // and the chunks of a copy go past the page cache.
+    const direct =
+      platform === 'linux'
+        ? await directFiller(readPath, handle, path, geometry.sectorSize)
+        : undefined;
+    const source = handleSource(handle, {
       path,
       format: 'device',
       ...geometry,
       read,
-      ...(fill && { fill }),
+      ...(direct && { fill: direct.fill }),
     });
+    return {
+      ...source,
+      async close() {
+        await direct?.close();
+        await source.close();
+      },
+    };
   } catch (error) {
     await handle.close();
     throw error;
