@@ -101,6 +101,17 @@ describe('ferry verify', () => {
     expect(run.stderr).toContain('convert again');
   });
 
+  it('tells an image with another layout from a damaged one', async () => {
+    const image = join(scratch, 'two-partitions.vmdk');
+    expect((await runFerry(['convert', '--partitions', '1,2', source, image])).exitCode).toBe(0);
+    const run = await runFerry(['verify', source, image]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(
+      'two-partitions.vmdk: is laid out differently: partition 3 of the source is not on it',
+    );
+    expect(run.stderr).toContain('differs by design, and convert --verify checks it');
+  });
+
   it('refuses an image smaller than the source, and bad usage with status 2', async () => {
     const image = join(scratch, 'short.img');
     expect((await runFerry(['convert', source, image])).exitCode).toBe(0);

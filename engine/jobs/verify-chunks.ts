@@ -36,6 +36,8 @@ export interface ChunkPassOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the bytes of `ranges` read so far. */
   onRead?: (bytes: number) => void;
+  /** What to do about a mismatch, when the caller knows better than "the copy is damaged". */
+  hint?: string;
 }
 
 /** Reads `ranges` of `source` and returns the checksum of each chunk. */
@@ -70,7 +72,9 @@ export async function checkChunks(
         `differs from what was read in bytes ${start}-${start + bytes.length - 1} (${formatSize(bytes.length)})`,
         {
           where: image.path,
-          hint: 'the copy is damaged: check the destination disk (and its cable), then convert again',
+          hint:
+            options.hint ??
+            'the copy is damaged: check the destination disk (and its cable), then convert again',
         },
       );
     },
@@ -85,7 +89,9 @@ async function drain(
   onChunk: (start: number, bytes: Buffer) => void,
   options: ChunkPassOptions,
 ): Promise<void> {
-  for await (const extent of readExtents(source, ranges, { ...options, onChunk })) {
+  const { signal, onRead } = options;
+  const reading = { ...(signal && { signal }), ...(onRead && { onRead }), onChunk };
+  for await (const extent of readExtents(source, ranges, reading)) {
     extent.release?.();
   }
 }

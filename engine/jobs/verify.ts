@@ -1,4 +1,5 @@
 import { FerryError } from '../../shared/errors.js';
+import type { InspectReport } from '../../shared/layout.js';
 import { formatSize } from '../../shared/units.js';
 import { readLayout } from '../inspect.js';
 import { openSource } from '../io/open-source.js';
@@ -6,6 +7,9 @@ import { totalLength } from '../ranges.js';
 import { copyRanges } from './copy-ranges.js';
 import { ProgressMeter, type Progress } from './progress.js';
 import { checkChunks, digestChunks } from './verify-chunks.js';
+
+const RESHAPED_HINT =
+  'compare an image with the disk it was made from; one converted with --partitions, --resize or --disk-size differs by design, and convert --verify checks it as it is written';
 
 export interface VerifyRequest {
   source: string;
@@ -43,11 +47,19 @@ export async function verifyImage(
           `holds a ${formatSize(image.size)} disk, smaller than the ${formatSize(source.size)} of ${request.source}`,
           {
             where: request.image,
-            hint: 'compare an image with the disk it was made from; one converted with --partitions, --resize or --disk-size is checked by convert --verify',
+            hint: RESHAPED_HINT,
           },
         );
       }
-      const ranges = copyRanges(await readLayout(source), request.allBlocks ?? false);
+      const layout = await readLayout(source);
+      const reshaped = layoutDifference(layout.report, (await readLayout(image)).report);
+      if (reshaped) {
+        throw new FerryError('VERIFY_MISMATCH', `is laid out differently: ${reshaped}`, {
+          where: request.image,
+          hint: RESHAPED_HINT,
+        });
+      }
+      const ranges = copyRanges(layout, request.allBlocks ?? false);
       const bytes = totalLength(ranges);
       events.onPlan?.(bytes);
       const meter = new ProgressMeter(2 * bytes);
@@ -57,6 +69,7 @@ export async function verifyImage(
       });
       await checkChunks(image, ranges, digests, {
         ...opening,
+        hint: 'the image is damaged, or was converted with --disk-size (a GPT disk gets new headers); check the disk it is on, and convert again',
         onRead: (done) => events.onProgress?.(meter.update(bytes + done)),
       });
       return { bytes };
@@ -66,4 +79,19 @@ export async function verifyImage(
   } finally {
     await source.close();
   }
+}
+
+/** How the image's partitions differ from the source's, in words; null when they are the same. */
+function layoutDifference(source: InspectReport, image: InspectReport): string | null {
+  const theirs = new Map(image.table.partitions.map((p) => [p.number, p]));
+  for (const ours of source.table.partitions) {
+    const match = theirs.get(ours.number);
+    if (!match) return `partition ${ours.number} of the source is not on it`;
+    if (match.start !== ours.start || match.size !== ours.size) {
+      return `partition ${ours.number} is ${formatSize(match.size)} at byte ${match.start}, not ${formatSize(ours.size)} at byte ${ours.start}`;
+    }
+    theirs.delete(ours.number);
+  }
+  const extra = [...theirs.keys()][0];
+  return extra === undefined ? null : `it has a partition ${extra} the source has not`;
 }
