@@ -59,14 +59,31 @@ export async function guardDestination(
     }
     return;
   }
-  const disks = await (options.listDisks ?? (() => listDisks({ platform })))();
+  const disks = await (options.listDisks ?? (() => recentDisks(platform)))();
   const sourceDisk = diskAtPath(disks, sourcePath, platform);
   if (!sourceDisk) return;
+  const paths = platform === 'win32' ? win32 : posix;
   for (const file of outputFiles) {
-    const paths = platform === 'win32' ? win32 : posix;
     const folder = await realpath(paths.dirname(file)).catch(() => paths.dirname(file));
     if (diskHoldingFolder(disks, folder, platform) === sourceDisk) throw onSource(file, sourcePath);
   }
+}
+
+/**
+ * The disk list is kept this long: the wizard plans on every change, and diskutil or PowerShell
+ * take about a second to answer.
+ */
+const DISK_LIST_TTL_MS = 30_000;
+let recent: { at: number; disks: Promise<Disk[]> } | null = null;
+
+function recentDisks(platform: NodeJS.Platform): Promise<Disk[]> {
+  if (!recent || Date.now() - recent.at > DISK_LIST_TTL_MS) {
+    const disks = listDisks({ platform });
+    // A failed listing is asked again next time, not remembered.
+    disks.catch(() => (recent = null));
+    recent = { at: Date.now(), disks };
+  }
+  return recent.disks;
 }
 
 function onSource(file: string, sourcePath: string): FerryError {
