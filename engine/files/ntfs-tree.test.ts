@@ -21,6 +21,7 @@ import {
 import { openNtfsTree } from './ntfs-tree.js';
 import type { FileTree } from './types.js';
 import { countingSource } from '../../test/fixtures/counting-source.js';
+import { ferryFailure } from '../../test/fixtures/ferry-failure.js';
 
 const NTFS: DetectedFilesystem = { type: 'ntfs', label: null, uuid: null, size: null };
 const SOFTWARE = '/Windows/System32/config/SOFTWARE';
@@ -78,14 +79,10 @@ async function dataFacts(image: string, path: string): Promise<DataFacts> {
 }
 
 async function expectFerryError(work: Promise<unknown>, code: string): Promise<FerryError> {
-  const error = await work.then(
-    () => new Error('expected a FerryError, got a result'),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FerryError);
-  expect((error as FerryError).code).toBe(code);
-  expect((error as FerryError).toLine()).not.toContain('\n');
-  return error as FerryError;
+  const error = await ferryFailure(work);
+  expect(error.code).toBe(code);
+  expect(error.toLine()).not.toContain('\n');
+  return error;
 }
 
 describe('openNtfsTree on a Windows-like volume made through ntfs-3g', () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFerryError, type FerryError } from '../../shared/errors.js';
+import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
 import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
@@ -9,6 +9,7 @@ import { qemuDataRanges } from '../../test/fixtures/qemu-img.js';
 import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import { openQcow2Image, qcow2Reader } from './qcow2-reader.js';
+import { ferryFailure } from '../../test/fixtures/ferry-failure.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,15 +22,6 @@ async function qemuConvert(raw: string, name: string, options: string[]): Promis
   const image = join(dir, name);
   await sh('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', ...options, raw, image]);
   return image;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isFerryError(error)) throw new Error(`expected a FerryError, got ${String(error)}`);
-  return error;
 }
 
 const VARIANTS: [string, string[]][] = [
@@ -123,7 +115,7 @@ describe('qcow2 reader', () => {
         await sh('qemu-img', ['create', '-q', '-f', 'qcow2', ...options, image, '4M'], {
           cwd: dir,
         });
-        const error = await failure(qcow2Reader.open(image));
+        const error = await ferryFailure(qcow2Reader.open(image));
         expect(error.code).toBe('UNSUPPORTED');
         expect(error.message).toMatch(message);
         expect(error.hint).toBeTruthy();
@@ -159,7 +151,7 @@ describe('qcow2 reader', () => {
 
     it('cluster_bits out of range', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-bits.qcow2', []);
-      const error = await failure(openPatched(image, [[20, 30]]));
+      const error = await ferryFailure(openPatched(image, [[20, 30]]));
       expect(error.code).toBe('BAD_IMAGE');
       expect(error.message).toMatch(/cluster_bits 30/);
       expect(error.where).toMatch(/qcow2 header/);
@@ -167,27 +159,27 @@ describe('qcow2 reader', () => {
 
     it('an L1 table larger than the file', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l1-size.qcow2', []);
-      const error = await failure(openPatched(image, [[36, 0x10000000]]));
+      const error = await ferryFailure(openPatched(image, [[36, 0x10000000]]));
       expect(error.message).toMatch(/L1 table .* beyond the end of the file/);
     });
 
     it('an L1 table too small for the disk', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-size.qcow2', []);
-      const error = await failure(openPatched(image, [[24, 0x100]]));
+      const error = await ferryFailure(openPatched(image, [[24, 0x100]]));
       expect(error.message).toMatch(/needs/);
     });
 
     it('an L2 table beyond the file', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l1-entry.qcow2', []);
       const { l1 } = await layout(image);
-      const error = await failure(openPatched(image, [[l1 + 4, 0x7fff0000]]));
+      const error = await ferryFailure(openPatched(image, [[l1 + 4, 0x7fff0000]]));
       expect(error.where).toMatch(/L1 table/);
     });
 
     it('a data cluster beyond the file', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-l2-entry.qcow2', []);
       const { l2 } = await layout(image);
-      const error = await failure(openPatched(image, [[l2, 0x80000001]]));
+      const error = await ferryFailure(openPatched(image, [[l2, 0x80000001]]));
       expect(error.where).toMatch(/L2 table/);
       expect(error.message).toMatch(/beyond the end of the file/);
     });
@@ -199,7 +191,7 @@ describe('qcow2 reader', () => {
       const entry = data.readBigUInt64BE(l2 + 100 * 8);
       expect(entry >> 62n).toBe(1n);
       const host = Number(entry & ((1n << 54n) - 1n));
-      const error = await failure(
+      const error = await ferryFailure(
         openPatched(image, [
           [host, 0xffffffff],
           [host + 4, 0xffffffff],
@@ -211,7 +203,7 @@ describe('qcow2 reader', () => {
 
     it('a file cut short', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'cut.qcow2', []);
-      const error = await failure(openPatched(image, [], 40));
+      const error = await ferryFailure(openPatched(image, [], 40));
       expect(error.code).toBe('BAD_IMAGE');
     });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFerryError, type FerryError } from '../../shared/errors.js';
+import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
 import { readWhole, uncoveredSectors } from '../../test/fixtures/disk-bytes.js';
@@ -9,6 +9,7 @@ import { qemuDataRanges } from '../../test/fixtures/qemu-img.js';
 import { partitionedMbrRaw, scatteredClustersRaw } from '../../test/fixtures/raw-disks.js';
 import { openFileSource } from '../io/file-source.js';
 import { openVdiImage, vdiReader } from './vdi-reader.js';
+import { ferryFailure } from '../../test/fixtures/ferry-failure.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,15 +22,6 @@ async function qemuConvert(raw: string, name: string, options: string[]): Promis
   const image = join(dir, name);
   await sh('qemu-img', ['convert', '-f', 'raw', '-O', 'vdi', ...options, raw, image]);
   return image;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isFerryError(error)) throw new Error(`expected a FerryError, got ${String(error)}`);
-  return error;
 }
 
 describe('VDI reader', () => {
@@ -103,7 +95,7 @@ describe('VDI reader', () => {
           `bad-${label.replace(/\W/g, '-')}.vdi`,
           [],
         );
-        const error = await failure(openPatched(image, words));
+        const error = await ferryFailure(openPatched(image, words));
         expect(error.code).toBe(code);
         expect(error.message).toMatch(message);
         expect(error.where).toMatch(/VDI header/);
@@ -114,14 +106,14 @@ describe('VDI reader', () => {
     it('a block mapped beyond the end of the file', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'bad-map.vdi', []);
       const blocksOffset = (await readFile(image)).readUInt32LE(0x154);
-      const error = await failure(openPatched(image, [[blocksOffset, 5000]]));
+      const error = await ferryFailure(openPatched(image, [[blocksOffset, 5000]]));
       expect(error.code).toBe('BAD_IMAGE');
       expect(error.where).toMatch(/block map/);
     });
 
     it('a file cut short', async () => {
       const image = await qemuConvert(await scatteredClustersRaw(), 'cut.vdi', []);
-      const error = await failure(openPatched(image, [], 100));
+      const error = await ferryFailure(openPatched(image, [], 100));
       expect(error.code).toBe('BAD_IMAGE');
     });
 

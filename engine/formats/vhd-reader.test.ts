@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError, isFerryError } from '../../shared/errors.js';
+import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
 import { patchedCopy, resealedSource, type Sealed } from '../../test/fixtures/damaged-images.js';
@@ -12,6 +12,7 @@ import { openFileSource } from '../io/file-source.js';
 import type { ImageReader } from './types.js';
 import { vhdChecksum } from './vhd-footer.js';
 import { openVhdImage, vhdReader } from './vhd-reader.js';
+import { ferryFailure } from '../../test/fixtures/ferry-failure.js';
 
 const MiB = 2 ** 20;
 const ITERATIONS = Number(process.env.FERRY_FUZZ_ITERATIONS ?? 300);
@@ -25,15 +26,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Flips the bits of `mask` in byte `at`: damage no tool makes on purpose. */
 function flip(bytes: Buffer, at: number, mask: number): void {
   bytes[at] = bytes[at]! ^ mask;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isFerryError(error)) throw new Error(`expected a FerryError, got ${String(error)}`);
-  return error;
 }
 
 /** qemu's dynamic VHD of the scattered disk, the one most tests damage. */
@@ -169,7 +161,7 @@ describe('VHD reader', () => {
     ['the file is smaller than a footer', 'vhd', (b: Buffer) => b.subarray(0, 100)],
   ])('refuses a dynamic VHD where %s with BAD_IMAGE', async (_name, where, patch) => {
     const image = await patchedCopy(await qemuDynamic(), copyName(), patch);
-    const error = await failure(vhdReader.open(image));
+    const error = await ferryFailure(vhdReader.open(image));
     expect(error.code).toBe('BAD_IMAGE');
     expect(error.where).toContain(where);
     expect(error.hint).toBeTruthy();
@@ -181,11 +173,11 @@ describe('VHD reader', () => {
     const badSum = await patchedCopy(fixed, copyName(), (b) => {
       flip(b, b.length - 512 + 48, 1);
     });
-    expect((await failure(vhdReader.open(badSum))).code).toBe('BAD_IMAGE');
+    expect((await ferryFailure(vhdReader.open(badSum))).code).toBe('BAD_IMAGE');
     const short = await patchedCopy(fixed, copyName(), (b) =>
       Buffer.concat([b.subarray(0, MiB), b.subarray(b.length - 512)]),
     );
-    const error = await failure(vhdReader.open(short));
+    const error = await ferryFailure(vhdReader.open(short));
     expect([error.code, error.message]).toEqual(['BAD_IMAGE', expect.stringContaining('precede')]);
   });
 
@@ -197,7 +189,7 @@ describe('VHD reader', () => {
         sealFooter(b, at);
       }
     });
-    const error = await failure(vhdReader.open(image));
+    const error = await ferryFailure(vhdReader.open(image));
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.hint).toContain('merge');
   });

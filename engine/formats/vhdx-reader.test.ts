@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FerryError, isFerryError } from '../../shared/errors.js';
+import { isFerryError } from '../../shared/errors.js';
 import { FIXTURE_ROOT, sh } from '../../test/fixtures/cache.js';
 import { mutate, mutatedSource, random } from '../../test/fixtures/mutate.js';
 import { patchedCopy, resealedSource, type Sealed } from '../../test/fixtures/damaged-images.js';
@@ -14,6 +14,7 @@ import type { ImageReader } from './types.js';
 import { crc32c } from './crc32c.js';
 import { readBatEntry, writeBatEntry } from './vhdx-bat.js';
 import { openVhdxImage, vhdxReader } from './vhdx-reader.js';
+import { ferryFailure } from '../../test/fixtures/ferry-failure.js';
 
 const MiB = 2 ** 20;
 const ITERATIONS = Number(process.env.FERRY_FUZZ_ITERATIONS ?? 300);
@@ -29,15 +30,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Flips the bits of `mask` in byte `at`: damage no tool makes on purpose. */
 function flip(bytes: Buffer, at: number, mask: number): void {
   bytes[at] = bytes[at]! ^ mask;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FerryError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isFerryError(error)) throw new Error(`expected a FerryError, got ${String(error)}`);
-  return error;
 }
 
 /** Recomputes the CRC-32C of the header or region table at `at` after a test changed it. */
@@ -227,7 +219,7 @@ describe('VHDX reader', () => {
     ],
   ])('refuses a VHDX where %s with BAD_IMAGE', async (_name, where, patch) => {
     const image = await patchedCopy(await qemuDynamic(), copyName(), patch);
-    const error = await failure(vhdxReader.open(image));
+    const error = await ferryFailure(vhdxReader.open(image));
     expect(error.code).toBe('BAD_IMAGE');
     expect(error.where).toContain(where);
     expect(error.hint).toBeTruthy();
@@ -244,7 +236,7 @@ describe('VHDX reader', () => {
         b.writeUInt32LE(b.readUInt32LE(item + 4) | 2, item + 4);
       }
     });
-    const error = await failure(vhdxReader.open(image));
+    const error = await ferryFailure(vhdxReader.open(image));
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.hint).toContain('merge');
   });
@@ -271,7 +263,7 @@ describe('VHDX reader', () => {
     await expect(sh('qemu-img', ['info', '-f', 'vhdx', unreplayed])).rejects.toThrow(
       /log that needs to be replayed/,
     );
-    const error = await failure(vhdxReader.open(unreplayed));
+    const error = await ferryFailure(vhdxReader.open(unreplayed));
     expect(error.code).toBe('UNSUPPORTED');
     expect(error.hint).toContain('Hyper-V');
   });
